@@ -28,7 +28,10 @@ struct RunOutcome {
   int signal = 0;          // the signal that ended it, 0 if none
   bool timed_out = false;  // killed because timeout_s passed
   bool cancelled = false;  // killed because the cancel flag was raised
-  std::string error;       // why it failed to start, or a summary of how it ended ("" when ok)
+  // "" when ok. Otherwise why it failed to start ("cannot start 'prog': No such file or
+  // directory") or a summary of how it ended: "timed out after 2s", "cancelled", "killed by
+  // signal 9 (SIGKILL)", "exited with code 3" (see run_summary.h).
+  std::string error;
   int64_t wall_ms = 0;
   int64_t cpu_ms = 0;      // user + system CPU of the whole process tree that was waited for
   int64_t max_rss_kb = 0;  // peak resident set size

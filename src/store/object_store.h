@@ -61,6 +61,8 @@ class ObjectStore {
   // Removes the key; ok if it was already absent.
   virtual Status Remove(std::string_view key) = 0;
 
+  // Keys that start with req.prefix and sort after req.start_after, in byte order, at most
+  // req.limit of them. InvalidArgument when the prefix or start_after fails ValidatePrefix.
   virtual Result<ListResult> List(const ListRequest& req) = 0;
 
   // "fs", "memory", "s3": for metrics and logs.
@@ -69,5 +71,9 @@ class ObjectStore {
 
 // Checks a key against the rules above; ok or InvalidArgument naming the key and the rule.
 Status ValidateKey(std::string_view key);
+
+// Checks a List prefix or start_after: "" (everything), a valid key, or a valid key followed by
+// one '/' ("jobs/"). Ok or InvalidArgument naming the prefix and the rule.
+Status ValidatePrefix(std::string_view prefix);
 
 }  // namespace skiff::store

@@ -1,0 +1,20 @@
+#include "api/api.h"
+
+namespace skiff::api {
+
+void RegisterRoutes(Router& router, const ApiDeps& deps) {
+  RegisterHealthRoutes(router, deps.ready);
+  RegisterJobRoutes(router, deps.coordinator);
+  RegisterWorkerRoutes(router, deps.coordinator);
+}
+
+Status CheckQuery(const Request& req, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [k, v] : req.query) {
+    bool ok = false;
+    for (auto a : allowed) ok = ok || a == k;
+    if (!ok) return InvalidArgument("query parameter " + k + ": unknown");
+  }
+  return OkStatus();
+}
+
+}  // namespace skiff::api

@@ -1,0 +1,27 @@
+// The HTTP API of skiff: which routes exist and what they call. docs/api.md describes them.
+#pragma once
+
+#include <functional>
+
+#include "api/router.h"
+#include "coord/coordinator.h"
+
+namespace skiff::api {
+
+struct ApiDeps {
+  coord::Coordinator* coordinator = nullptr;
+  std::function<bool()> ready;  // /readyz
+};
+
+// Registers every route on `router`.
+void RegisterRoutes(Router& router, const ApiDeps& deps);
+
+// Handlers per resource (handlers/<resource>.cpp).
+void RegisterJobRoutes(Router& router, coord::Coordinator* coordinator);
+void RegisterWorkerRoutes(Router& router, coord::Coordinator* coordinator);
+void RegisterHealthRoutes(Router& router, std::function<bool()> ready);
+
+// Strict query parameters: InvalidArgument naming the first parameter not in `allowed`.
+Status CheckQuery(const Request& req, std::initializer_list<std::string_view> allowed);
+
+}  // namespace skiff::api

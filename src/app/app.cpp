@@ -1,0 +1,293 @@
+#include "app/app.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "api/api.h"
+#include "api/server.h"
+#include "coord/coordinator.h"
+#include "core/ids.h"
+#include "exec/builtin/builtin_executor.h"
+#include "exec/local/local_executor.h"
+#include "obs/log.h"
+#include "store/open_store.h"
+#include "worker/http_task_source.h"
+#include "worker/worker.h"
+
+namespace skiff::app {
+namespace {
+
+struct ServerFlags {
+  std::string data;
+  std::string listen = "127.0.0.1:8080";
+  std::string store;
+  std::string port_file;
+  std::string log_level = "info";
+  int workers = -1;
+  int64_t lease_ms = 30000;
+  size_t max_body = 64u << 20;
+};
+
+struct WorkerFlags {
+  std::string server;
+  std::string key;
+  std::string name;
+  std::string log_level = "info";
+  int concurrency = 0;
+};
+
+std::string DefaultDataDir() {
+  const char* d = std::getenv("SKIFF_DATA");
+  return d && *d ? d : ".skiff";
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  ::gethostname(buf, sizeof(buf) - 1);
+  return buf;
+}
+
+Status SplitHostPort(const std::string& listen, std::string* host, int* port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return InvalidArgument("--listen: expected HOST:PORT");
+  *host = listen.substr(0, colon);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  char* end = nullptr;
+  long p = std::strtol(listen.c_str() + colon + 1, &end, 10);
+  if (*end != '\0' || p < 0 || p > 65535 || colon + 1 == listen.size()) {
+    return InvalidArgument("--listen: bad port in " + listen);
+  }
+  *port = static_cast<int>(p);
+  return OkStatus();
+}
+
+// The bootstrap admin key: created once (0600, O_EXCL), read on every start. Never logged.
+Result<std::string> BootstrapKey(const std::string& data_dir, bool* created) {
+  std::string path = data_dir + "/admin.key";
+  *created = false;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    std::string key = "skf_" + RandomBase62(43) + "\n";
+    bool ok = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
+              ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok) return ErrnoStatus("write " + path, errno);
+    *created = true;
+  } else if (errno != EEXIST) {
+    return ErrnoStatus("create " + path, errno);
+  }
+  std::ifstream in(path);
+  std::string key;
+  std::getline(in, key);
+  if (key.rfind("skf_", 0) != 0) return InvalidArgument(path + " does not hold a skf_ key");
+  return key;
+}
+
+Status WritePortFile(const std::string& path, int port) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out) return ErrnoStatus("write " + tmp, errno);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoStatus("rename " + path, errno);
+  return OkStatus();
+}
+
+// Blocks SIGINT/SIGTERM in this thread (and so in every thread started after) and returns the set
+// to sigwait on.
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  return set;
+}
+
+void SetLogLevel(const std::string& name) {
+  obs::Level level;
+  if (!obs::ParseLevel(name, &level)) throw CLI::ValidationError("--log-level", "debug|info|warn|error");
+  obs::SetLogLevel(level);
+}
+
+int RunServer(const ServerFlags& f, bool with_workers) {
+  SetLogLevel(f.log_level);
+  sigset_t stop_signals = BlockStopSignals();
+  std::string data = f.data.empty() ? DefaultDataDir() : f.data;
+  if (::mkdir(data.c_str(), 0700) != 0 && errno != EEXIST) {
+    obs::Error("cannot create the data folder", {{"path", data}, {"error", std::strerror(errno)}});
+    return 2;
+  }
+  std::string host;
+  int port = 0;
+  if (Status st = SplitHostPort(f.listen, &host, &port); !st.ok()) {
+    obs::Error(st.message());
+    return 2;
+  }
+  auto opened = store::OpenStore(f.store.empty() ? "file:" + data + "/store" : f.store);
+  if (!opened.ok()) {
+    obs::Error("cannot open the store", {{"error", opened.status().message()}});
+    return 2;
+  }
+  std::unique_ptr<store::ObjectStore> store = std::move(opened).value();
+
+  bool created = false;
+  auto key = BootstrapKey(data, &created);
+  if (!key.ok()) {
+    obs::Error("bootstrap key", {{"error", key.status().message()}});
+    return 2;
+  }
+  api::BootstrapKeyAuthenticator auth(Sha256Hex(*key));
+
+  coord::CoordinatorOptions copts;
+  copts.journal_dir = data + "/journal";
+  copts.lease_ms = f.lease_ms;
+  auto coordinator = coord::Coordinator::Open(store.get(), SystemClock(), copts);
+  if (!coordinator.ok()) {
+    obs::Error("recovery failed", {{"error", coordinator.status().message()}});
+    return 1;
+  }
+  coord::Coordinator* c = coordinator->get();
+
+  api::Router router(&auth);
+  api::RegisterRoutes(router, {c, [] { return true; }});
+  api::ServerOptions sopts;
+  sopts.host = host;
+  sopts.port = port;
+  sopts.max_body_bytes = f.max_body;
+  auto server = api::HttpServer::Start(sopts, &router);
+  if (!server.ok()) {
+    obs::Error("cannot start the HTTP server", {{"error", server.status().message()}});
+    return 1;
+  }
+  if (!f.port_file.empty()) {
+    if (Status st = WritePortFile(f.port_file, (*server)->port()); !st.ok()) {
+      obs::Error("port file", {{"error", st.message()}});
+      return 1;
+    }
+  }
+
+  exec::BuiltinExecutor executor(std::make_unique<exec::LocalProcessExecutor>());
+  std::unique_ptr<worker::Worker> workers;
+  int n = f.workers >= 0 ? f.workers : static_cast<int>(std::thread::hardware_concurrency());
+  if (with_workers && n > 0) {
+    worker::WorkerOptions wo;
+    wo.name = HostName() + "/in-process";
+    wo.concurrency = n;
+    workers = std::make_unique<worker::Worker>(c, &executor, wo);
+    workers->Start();
+  }
+  obs::Info("skiff is up", {{"url", "http://" + f.listen.substr(0, f.listen.rfind(':')) + ":" +
+                                        std::to_string((*server)->port())},
+                            {"data", data},
+                            {"store", std::string(store->Backend())},
+                            {"workers", with_workers ? n : 0},
+                            {"admin_key_file", data + "/admin.key"},
+                            {"admin_key_created", created}});
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  obs::Info("stopping", {{"signal", sig}});
+  c->Drain();
+  if (workers) workers->Stop(10000);
+  (*server)->Stop(5000);
+  c->Shutdown();
+  obs::Info("stopped");
+  return 0;
+}
+
+int RunWorker(const WorkerFlags& f) {
+  SetLogLevel(f.log_level);
+  sigset_t stop_signals = BlockStopSignals();
+  std::string server = f.server, key = f.key;
+  if (server.empty()) {
+    const char* s = std::getenv("SKIFF_SERVER");
+    server = s && *s ? s : "http://127.0.0.1:8080";
+  }
+  if (key.empty()) {
+    const char* k = std::getenv("SKIFF_KEY");
+    key = k ? k : "";
+  }
+  if (key.empty()) {
+    obs::Error("skiff worker needs a key: --key or SKIFF_KEY");
+    return 2;
+  }
+  worker::HttpTaskSource source(server, key);
+  exec::BuiltinExecutor executor(std::make_unique<exec::LocalProcessExecutor>());
+  worker::WorkerOptions wo;
+  wo.name = f.name.empty() ? HostName() + "/" + std::to_string(::getpid()) : f.name;
+  wo.concurrency = f.concurrency > 0 ? f.concurrency
+                                     : static_cast<int>(std::thread::hardware_concurrency());
+  worker::Worker w(&source, &executor, wo);
+  w.Start();
+  obs::Info("worker started", {{"server", server}, {"name", wo.name},
+                               {"concurrency", wo.concurrency}});
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  obs::Info("worker stopping", {{"signal", sig}});
+  source.Cancel();
+  w.Stop(10000);
+  return 0;
+}
+
+void AddServerFlags(CLI::App* cmd, ServerFlags* f) {
+  cmd->add_option("--data", f->data, "data folder (default $SKIFF_DATA or ./.skiff)");
+  cmd->add_option("--listen", f->listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
+  cmd->add_option("--store", f->store, "object store URL (default file:<data>/store)");
+  cmd->add_option("--port-file", f->port_file, "write the port listened on to this file");
+  cmd->add_option("--log-level", f->log_level, "debug, info, warn or error")->capture_default_str();
+  cmd->add_option("--lease-ms", f->lease_ms, "task lease (visibility timeout) in ms")
+      ->check(CLI::Range(int64_t{100}, int64_t{3600000}))
+      ->capture_default_str();
+  cmd->add_option("--max-body", f->max_body, "largest request body in bytes")
+      ->capture_default_str();
+}
+
+}  // namespace
+
+void RegisterCommands(CLI::App& app) {
+  auto up_flags = std::make_shared<ServerFlags>();
+  CLI::App* up = app.add_subcommand("up", "Run the platform on this machine: API server, "
+                                          "coordinator and in-process workers");
+  AddServerFlags(up, up_flags.get());
+  up->add_option("--workers", up_flags->workers, "in-process worker slots (default: cores)");
+  up->callback([up_flags] {
+    int rc = RunServer(*up_flags, true);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+
+  auto server_flags = std::make_shared<ServerFlags>();
+  CLI::App* server = app.add_subcommand("server", "Run the API server and coordinator without "
+                                                  "workers (use `skiff worker` elsewhere)");
+  AddServerFlags(server, server_flags.get());
+  server->callback([server_flags] {
+    int rc = RunServer(*server_flags, false);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+
+  auto wf = std::make_shared<WorkerFlags>();
+  CLI::App* worker = app.add_subcommand("worker", "Run tasks for a skiff server");
+  worker->add_option("--server", wf->server, "server URL (default $SKIFF_SERVER)");
+  worker->add_option("--key", wf->key, "worker or admin API key (default $SKIFF_KEY)");
+  worker->add_option("--concurrency", wf->concurrency, "tasks at once (default: cores)");
+  worker->add_option("--name", wf->name, "worker name on attempts (default host/pid)");
+  worker->add_option("--log-level", wf->log_level, "debug, info, warn or error");
+  worker->callback([wf] {
+    int rc = RunWorker(*wf);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace skiff::app

@@ -1,0 +1,68 @@
+// Context: what every CLI verb needs: the global options, the output streams, and the API client
+// built from the resolved configuration on first use. Internal to src/cli.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "cli/api_client.h"
+#include "cli/cli.h"
+#include "cli/config.h"
+#include "core/status.h"
+
+namespace skiff::cli {
+
+struct GlobalOptions {
+  ConfigFlags config;
+  std::string output = "text";  // "text" or "json"
+};
+
+class Context {
+ public:
+  Context(const GlobalOptions& options, std::ostream& out, std::ostream& err, bool out_is_tty)
+      : options_(options), out_(out), err_(err), out_is_tty_(out_is_tty) {}
+
+  std::ostream& out() { return out_; }
+  std::ostream& err() { return err_; }
+  bool json_output() const { return options_.output == "json"; }
+  bool out_is_tty() const { return out_is_tty_; }
+  std::chrono::milliseconds poll_interval() const { return poll_interval_; }
+
+  // The client for the resolved server and key, built on the first call. InvalidArgument when the
+  // configuration is bad (a broken config file, a non-http server URL).
+  Result<ApiClient*> Api();
+
+  // Print "skiff: <message>" on stderr and return the exit code: kExitServer for an error from
+  // the server or the network (with a hint when the server wants a key and none is set),
+  // kExitUsage for bad input.
+  int ServerError(const Status& status);
+  int InputError(const Status& status);
+
+ private:
+  const GlobalOptions& options_;
+  std::ostream& out_;
+  std::ostream& err_;
+  bool out_is_tty_;
+  std::chrono::milliseconds poll_interval_{500};
+  std::unique_ptr<ApiClient> api_;
+  bool has_key_ = false;
+};
+
+// A parsed verb's work, run after parsing; returns the exit code.
+using Action = std::function<int()>;
+
+// Adds `job` with submit, get, list, cancel, retry and watch; the chosen verb stores its action in
+// *action. `context` and `action` must outlive parsing and the action.
+void AddJobCommands(CLI::App& app, Context& context, Action* action);
+
+// Polls the job until it is finished, drawing progress; 0 if it succeeded, 1 if it failed or was
+// cancelled, 3 on a server error. In json output prints the final job instead of progress.
+int WatchJob(Context& context, const std::string& id);
+
+// "/v1/jobs/<escaped id>".
+std::string JobPath(const std::string& id);
+
+}  // namespace skiff::cli

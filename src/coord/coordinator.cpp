@@ -1,0 +1,660 @@
+#include "coord/coordinator.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/ids.h"
+#include "obs/log.h"
+
+namespace skiff::coord {
+namespace {
+
+std::string DocKey(const std::string& job_id) { return "jobs/" + job_id + ".json"; }
+
+std::string LeaseToken(const std::string& job, uint32_t task, int n) {
+  return job + "/" + std::to_string(task) + "/" + std::to_string(n);
+}
+
+bool ParseLeaseToken(const std::string& token, std::string* job, uint32_t* task, int* n) {
+  size_t a = token.find('/');
+  size_t b = a == std::string::npos ? a : token.find('/', a + 1);
+  if (b == std::string::npos) return false;
+  *job = token.substr(0, a);
+  char* end = nullptr;
+  std::string t = token.substr(a + 1, b - a - 1), k = token.substr(b + 1);
+  if (t.empty() || k.empty() || t.size() > 9 || k.size() > 6) return false;
+  *task = static_cast<uint32_t>(std::strtoul(t.c_str(), &end, 10));
+  if (*end != '\0') return false;
+  *n = static_cast<int>(std::strtol(k.c_str(), &end, 10));
+  return *end == '\0' && *n > 0;
+}
+
+AttemptEnd EndFromReport(TaskReport&& r) {
+  AttemptEnd e;
+  if (r.timed_out) {
+    e.result = std::string(kResultTimeout);
+  } else if (r.exit == 0 && r.signal == 0 && r.error.empty()) {
+    e.result = std::string(kResultOk);
+  } else {
+    e.result = std::string(kResultFailed);
+  }
+  e.exit = r.exit;
+  e.signal = r.signal;
+  e.wall_ms = r.wall_ms;
+  e.cpu_ms = r.cpu_ms;
+  e.max_rss_kb = r.max_rss_kb;
+  e.stdout_tail = std::move(r.stdout_tail);
+  e.stderr_tail = std::move(r.stderr_tail);
+  e.error = std::move(r.error);
+  return e;
+}
+
+Json EndRecord(const std::string& job, uint32_t task, int n, int64_t now, const AttemptEnd& e) {
+  Json rec = {{"t", "end"}, {"job", job}, {"task", task}, {"n", n}, {"ts", now},
+              {"r", e.result}, {"exit", e.exit}};
+  if (e.signal) rec["sig"] = e.signal;
+  if (e.wall_ms) rec["wall"] = e.wall_ms;
+  if (e.cpu_ms) rec["cpu"] = e.cpu_ms;
+  if (e.max_rss_kb) rec["rss"] = e.max_rss_kb;
+  if (!e.stdout_tail.empty()) rec["out"] = e.stdout_tail;
+  if (!e.stderr_tail.empty()) rec["err"] = e.stderr_tail;
+  if (!e.error.empty()) rec["error"] = e.error;
+  return rec;
+}
+
+}  // namespace
+
+Coordinator::Coordinator(store::ObjectStore* store, Clock* clock, CoordinatorOptions opts)
+    : store_(store), clock_(clock), opts_(std::move(opts)), rng_(std::random_device{}()) {}
+
+Result<std::unique_ptr<Coordinator>> Coordinator::Open(store::ObjectStore* store, Clock* clock,
+                                                       CoordinatorOptions opts) {
+  if (opts.journal_dir.empty()) return InvalidArgument("coordinator: journal_dir is required");
+  std::unique_ptr<Coordinator> c(new Coordinator(store, clock, std::move(opts)));
+  RETURN_IF_ERROR(c->Recover());
+  c->timer_ = std::thread([p = c.get()] { p->TimerLoop(); });
+  c->checkpointer_ = std::thread([p = c.get()] { p->CheckpointLoop(); });
+  return c;
+}
+
+Coordinator::~Coordinator() { Shutdown(); }
+
+Status Coordinator::Recover() {
+  auto t0 = std::chrono::steady_clock::now();
+  size_t loaded = 0, skipped = 0;
+  store::ListRequest req;
+  req.prefix = "jobs/";
+  while (true) {
+    ASSIGN_OR_RETURN(store::ListResult page, store_->List(req));
+    for (const std::string& key : page.keys) {
+      if (key.size() < 5 || key.substr(key.size() - 5) != ".json") continue;
+      auto obj = store_->Get(key);
+      if (!obj.ok()) {
+        if (obj.status().code() == Code::kNotFound) continue;
+        return obj.status();
+      }
+      auto parsed = ParseJson(obj->bytes);
+      Result<Job> job = parsed.ok() ? JobFromDocument(*parsed) : Result<Job>(parsed.status());
+      if (!job.ok()) {
+        obs::Error("recovery: skipping an unreadable job document",
+                   {{"key", key}, {"error", job.status().message()}});
+        ++skipped;
+        continue;
+      }
+      auto js = std::make_unique<JobState>();
+      js->job = std::move(job).value();
+      if (!js->job.idempotency_key.empty()) {
+        idempotency_[js->job.user_id + "\n" + js->job.idempotency_key] = js->job.id;
+      }
+      std::string id = js->job.id;
+      jobs_[id] = std::move(js);
+      ++loaded;
+    }
+    if (!page.truncated || page.keys.empty()) break;
+    req.start_after = page.keys.back();
+  }
+
+  uint64_t replayed = 0;
+  replaying_ = true;
+  auto journal = Journal::Open(opts_.journal_dir, opts_.journal,
+                               [&](uint64_t seq, std::string_view payload) {
+                                 ApplyRecord(seq, payload);
+                                 ++replayed;
+                               });
+  replaying_ = false;
+  if (!journal.ok()) return journal.status();
+  journal_ = std::move(journal).value();
+
+  // Attempts that were running when the server stopped: their workers' leases are gone.
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t now = clock_->NowMs();
+  size_t requeued = 0;
+  std::vector<uint64_t> seqs;
+  for (auto& [id, js] : jobs_) {
+    Job& job = js->job;
+    for (uint32_t i = 0; i < job.size(); ++i) {
+      if (job.tasks[i] != TaskState::kPending) continue;
+      auto& attempts = job.attempts[i];
+      if (!attempts.empty() && attempts.back().running()) {
+        AttemptEnd end;
+        end.result = std::string(kResultLeaseExpired);
+        end.error = "the server restarted while this attempt ran";
+        EndAttemptLocked(js.get(), i, attempts.back().n, std::move(end), now, &seqs);
+      } else {
+        MakeReadyLocked(js.get(), i);
+      }
+      ++requeued;
+    }
+  }
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - t0).count();
+  obs::Info("recovered", {{"jobs", loaded},
+                          {"unreadable", skipped},
+                          {"journal_records", replayed},
+                          {"pending_tasks", requeued},
+                          {"ms", ms}});
+  return OkStatus();
+}
+
+void Coordinator::ApplyRecord(uint64_t seq, std::string_view payload) {
+  auto parsed = ParseJson(payload);
+  if (!parsed.ok() || !parsed->is_object()) {
+    obs::Error("journal: unreadable record", {{"seq", seq}});
+    return;
+  }
+  const Json& rec = *parsed;
+  std::string type = rec.value("t", "");
+  if (type == "create") {
+    auto job = JobFromDocument(rec.value("doc", Json()));
+    if (!job.ok()) {
+      obs::Error("journal: bad create record", {{"seq", seq}, {"error", job.status().message()}});
+      return;
+    }
+    if (jobs_.count(job->id)) return;  // the document already has it
+    auto js = std::make_unique<JobState>();
+    js->job = std::move(job).value();
+    js->job.seq = seq;
+    js->unpersisted_since = seq;
+    dirty_.insert(js.get());
+    if (!js->job.idempotency_key.empty()) {
+      idempotency_[js->job.user_id + "\n" + js->job.idempotency_key] = js->job.id;
+    }
+    std::string id = js->job.id;
+    jobs_[id] = std::move(js);
+    return;
+  }
+  auto it = jobs_.find(rec.value("job", ""));
+  if (it == jobs_.end()) {
+    obs::Warn("journal: record for an unknown job", {{"seq", seq}, {"type", type}});
+    return;
+  }
+  JobState* js = it->second.get();
+  Job& job = js->job;
+  if (seq <= job.seq) return;  // already in the document
+  int64_t ts = rec.value("ts", int64_t{0});
+  if (type == "lease") {
+    std::string worker = rec.value("w", "");
+    for (const Json& t : rec.value("tasks", Json::array())) {
+      uint32_t i = t.get<uint32_t>();
+      if (i < job.size()) ApplyLease(job, i, worker, ts);
+    }
+  } else if (type == "end") {
+    uint32_t i = rec.value("task", 0u);
+    AttemptEnd e;
+    e.result = rec.value("r", "");
+    e.exit = rec.value("exit", -1);
+    e.signal = rec.value("sig", 0);
+    e.wall_ms = rec.value("wall", int64_t{0});
+    e.cpu_ms = rec.value("cpu", int64_t{0});
+    e.max_rss_kb = rec.value("rss", int64_t{0});
+    e.stdout_tail = rec.value("out", "");
+    e.stderr_tail = rec.value("err", "");
+    e.error = rec.value("error", "");
+    ApplyAttemptEnd(job, i, rec.value("n", 0), std::move(e), ts);
+  } else if (type == "cancel") {
+    ApplyCancel(job, ts);
+  } else if (type == "retry") {
+    ApplyRetry(job, ts);
+  } else {
+    obs::Warn("journal: unknown record type", {{"seq", seq}, {"type", type}});
+    return;
+  }
+  job.seq = seq;
+  if (js->unpersisted_since == 0) js->unpersisted_since = seq;
+  dirty_.insert(js);
+}
+
+Coordinator::JobState* Coordinator::FindLocked(const std::string& id, const Caller& caller) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return nullptr;
+  if (!caller.admin && it->second->job.team != caller.team) return nullptr;
+  return it->second.get();
+}
+
+void Coordinator::MakeReadyLocked(JobState* js, uint32_t task) {
+  js->ready.push_back(task);
+  if (!js->in_ring) {
+    js->in_ring = true;
+    ring_.push_back(js);
+  }
+}
+
+uint64_t Coordinator::AppendLocked(JobState* js, const Json& record) {
+  uint64_t seq = journal_->Append(DumpJson(record));
+  js->job.seq = seq;
+  if (js->unpersisted_since == 0) js->unpersisted_since = seq;
+  dirty_.insert(js);
+  return seq;
+}
+
+void Coordinator::EndAttemptLocked(JobState* js, uint32_t task, int n, AttemptEnd end, int64_t now,
+                                   std::vector<uint64_t>* seqs) {
+  Json rec = EndRecord(js->job.id, task, n, now, end);
+  EndOutcome out = ApplyAttemptEnd(js->job, task, n, std::move(end), now);
+  if (out == EndOutcome::kIgnored) return;
+  js->lease_deadline.erase(task);
+  seqs->push_back(AppendLocked(js, rec));
+  if (out == EndOutcome::kRetry) {
+    ++stats_.retries;
+    std::uniform_real_distribution<double> jitter(0.8, 1.2);
+    int64_t delay = RetryDelayMs(js->job.spec, AttemptsInRound(js->job, task), jitter(rng_));
+    if (delay <= 0 || stopping_) {
+      MakeReadyLocked(js, task);
+    } else {
+      retries_.push({now + delay, js, task, js->job.attempts[task].size()});
+    }
+  }
+}
+
+Result<Json> Coordinator::Submit(JobSubmission sub, const Caller& caller,
+                                 const std::string& idempotency_key, bool* created) {
+  *created = false;
+  std::string idem = caller.user_id + "\n" + idempotency_key;
+  int64_t now = clock_->NowMs();
+  Job job = NewJob(std::move(sub), NewJobId(now), caller.team, caller.user_id, now);
+  job.idempotency_key = idempotency_key;
+  if (job.correlation_id.empty()) job.correlation_id = RandomHex(16);
+  RETURN_IF_ERROR(CheckRenders(job));
+  std::string create_record = DumpJson({{"t", "create"}, {"doc", JobToDocument(job)}});
+
+  uint64_t seq;
+  JobState* js;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return Unavailable("the server is shutting down");
+    if (!idempotency_key.empty()) {
+      if (auto it = idempotency_.find(idem); it != idempotency_.end()) {
+        JobState* existing = jobs_.at(it->second).get();
+        uint64_t upto = existing->job.seq;
+        Json answer = JobToApi(existing->job, false);
+        mu_.unlock();
+        Status st = journal_->WaitDurable(upto);
+        mu_.lock();
+        if (!st.ok()) return st;
+        return answer;
+      }
+      idempotency_[idem] = job.id;
+    }
+    auto owned = std::make_unique<JobState>();
+    js = owned.get();
+    js->job = std::move(job);
+    seq = journal_->Append(create_record);
+    js->job.seq = seq;
+    js->unpersisted_since = seq;
+    dirty_.insert(js);
+    for (uint32_t i = 0; i < js->job.size(); ++i) MakeReadyLocked(js, i);
+    jobs_[js->job.id] = std::move(owned);
+  }
+  ready_cv_.notify_all();
+  RETURN_IF_ERROR(journal_->WaitDurable(seq));
+  *created = true;
+  std::lock_guard<std::mutex> lock(mu_);
+  return JobToApi(js->job, false);
+}
+
+Result<Json> Coordinator::GetJob(const std::string& id, const Caller& caller,
+                                 bool include_tasks) {
+  std::lock_guard<std::mutex> lock(mu_);
+  JobState* js = FindLocked(id, caller);
+  if (js == nullptr) return NotFound("no job " + id);
+  return JobToApi(js->job, include_tasks);
+}
+
+Result<ListJobsResult> Coordinator::ListJobs(const ListJobsRequest& req, const Caller& caller) {
+  ListJobsResult out;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = req.cursor.empty() ? jobs_.end() : jobs_.lower_bound(req.cursor);
+  while (it != jobs_.begin()) {
+    --it;
+    const Job& job = it->second->job;
+    if (!caller.admin && job.team != caller.team) continue;
+    if (req.status && DeriveStatus(job) != *req.status) continue;
+    if (out.jobs.size() == req.limit) {
+      out.next_cursor = out.jobs.back()["id"].get<std::string>();
+      break;
+    }
+    out.jobs.push_back(JobToApi(job, false));
+  }
+  return out;
+}
+
+Result<Json> Coordinator::Cancel(const std::string& id, const Caller& caller) {
+  uint64_t seq;
+  Json answer;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    JobState* js = FindLocked(id, caller);
+    if (js == nullptr) return NotFound("no job " + id);
+    int64_t now = clock_->NowMs();
+    if (!ApplyCancel(js->job, now)) {
+      return FailedPrecondition("job " + id + " has already finished");
+    }
+    js->lease_deadline.clear();
+    seq = AppendLocked(js, {{"t", "cancel"}, {"job", id}, {"ts", now}});
+    answer = JobToApi(js->job, false);
+  }
+  RETURN_IF_ERROR(journal_->WaitDurable(seq));
+  return answer;
+}
+
+Result<Json> Coordinator::Retry(const std::string& id, const Caller& caller) {
+  uint64_t seq;
+  Json answer;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    JobState* js = FindLocked(id, caller);
+    if (js == nullptr) return NotFound("no job " + id);
+    if (js->job.finished_ms == 0) return FailedPrecondition("job " + id + " is still running");
+    int64_t now = clock_->NowMs();
+    std::vector<size_t> reset = ApplyRetry(js->job, now);
+    if (reset.empty()) return FailedPrecondition("job " + id + " has no failed task to retry");
+    for (size_t i : reset) MakeReadyLocked(js, static_cast<uint32_t>(i));
+    seq = AppendLocked(js, {{"t", "retry"}, {"job", id}, {"ts", now}});
+    answer = JobToApi(js->job, false);
+  }
+  ready_cv_.notify_all();
+  RETURN_IF_ERROR(journal_->WaitDurable(seq));
+  return answer;
+}
+
+Result<LeaseResponse> Coordinator::Lease(const LeaseRequest& req) {
+  LeaseResponse out;
+  out.lease_ms = opts_.lease_ms;
+  std::unique_lock<std::mutex> lock(mu_);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(req.wait_ms);
+  while (ring_.empty() && !stopping_ && !draining_) {
+    if (ready_cv_.wait_until(lock, deadline) == std::cv_status::timeout) break;
+  }
+  if (stopping_ || draining_) return out;
+  int64_t now = clock_->NowMs();
+  std::map<JobState*, Json> leased;  // job -> task indices, for one journal record per job
+  while (static_cast<int>(out.tasks.size()) < req.max && !ring_.empty()) {
+    JobState* js = ring_.front();
+    ring_.pop_front();
+    uint32_t i = js->ready.front();
+    js->ready.pop_front();
+    if (js->ready.empty()) {
+      js->in_ring = false;
+    } else {
+      ring_.push_back(js);
+    }
+    Job& job = js->job;
+    if (job.tasks[i] != TaskState::kPending ||
+        (!job.attempts[i].empty() && job.attempts[i].back().running())) {
+      continue;  // a stale queue entry (cancelled, or already leased)
+    }
+    ApplyLease(job, i, req.worker, now);
+    int n = job.attempts[i].back().n;
+    LeasedTask t;
+    Status st = RenderTask(job, i, n, &t.argv, &t.env);
+    if (!st.ok()) {  // cannot happen for a job that passed CheckRenders; fail the attempt
+      AttemptEnd end;
+      end.error = st.message();
+      std::vector<uint64_t> seqs;
+      Json lease_rec = {{"t", "lease"}, {"job", job.id}, {"w", req.worker}, {"ts", now},
+                        {"tasks", {i}}};
+      AppendLocked(js, lease_rec);
+      EndAttemptLocked(js, i, n, std::move(end), now, &seqs);
+      continue;
+    }
+    t.lease = LeaseToken(job.id, i, n);
+    t.job = job.id;
+    t.task = TaskId(i, job.size());
+    t.attempt = n;
+    t.timeout_s = job.spec.timeout_s;
+    js->lease_deadline[i] = now + opts_.lease_ms;
+    expiries_.push({now + opts_.lease_ms, js, i, static_cast<size_t>(n)});
+    auto& rec = leased[js];
+    if (rec.is_null()) {
+      rec = {{"t", "lease"}, {"job", job.id}, {"w", req.worker}, {"ts", now},
+             {"tasks", Json::array()}};
+    }
+    rec["tasks"].push_back(i);
+    out.tasks.push_back(std::move(t));
+    ++stats_.leases_granted;
+  }
+  // Lease records are not awaited: a lease lost in a crash only means the task runs again, and
+  // recovery counts the attempt when the record did survive.
+  for (auto& [js, rec] : leased) AppendLocked(js, rec);
+  return out;
+}
+
+Result<HeartbeatResponse> Coordinator::Heartbeat(const std::vector<std::string>& leases) {
+  HeartbeatResponse out;
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t now = clock_->NowMs();
+  for (const std::string& token : leases) {
+    std::string id;
+    uint32_t i;
+    int n;
+    auto it = ParseLeaseToken(token, &id, &i, &n) ? jobs_.find(id) : jobs_.end();
+    if (it == jobs_.end() || i >= it->second->job.size()) {
+      out.lost.push_back(token);
+      continue;
+    }
+    JobState* js = it->second.get();
+    const auto& attempts = js->job.attempts[i];
+    if (!attempts.empty() && attempts.back().n == n && attempts.back().running() &&
+        js->lease_deadline.count(i)) {
+      js->lease_deadline[i] = now + opts_.lease_ms;
+      out.extended.push_back(token);
+    } else if (js->job.cancelled_ms != 0) {
+      out.cancelled.push_back(token);
+    } else {
+      out.lost.push_back(token);
+    }
+  }
+  return out;
+}
+
+Result<CompleteResponse> Coordinator::Complete(std::vector<TaskReport> reports) {
+  CompleteResponse out;
+  std::vector<uint64_t> seqs;
+  uint64_t wait_for = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    int64_t now = clock_->NowMs();
+    for (TaskReport& r : reports) {
+      std::string id;
+      uint32_t i;
+      int n;
+      auto it = ParseLeaseToken(r.lease, &id, &i, &n) ? jobs_.find(id) : jobs_.end();
+      if (it == jobs_.end() || i >= it->second->job.size()) {
+        out.rejected.emplace_back(r.lease, "unknown lease");
+        continue;
+      }
+      JobState* js = it->second.get();
+      const auto& attempts = js->job.attempts[i];
+      const Attempt* a = n >= 1 && static_cast<size_t>(n) <= attempts.size()
+                             ? &attempts[static_cast<size_t>(n) - 1] : nullptr;
+      if (a == nullptr) {
+        out.rejected.emplace_back(r.lease, "unknown lease");
+      } else if (a->running() && js->job.tasks[i] == TaskState::kPending) {
+        std::string token = r.lease;
+        EndAttemptLocked(js, i, n, EndFromReport(std::move(r)), now, &seqs);
+        out.accepted.push_back(std::move(token));
+      } else if (a->result == kResultLeaseExpired) {
+        out.rejected.emplace_back(r.lease, "lease expired");
+      } else if (a->result == kResultCancelled) {
+        out.rejected.emplace_back(r.lease, "job cancelled");
+      } else {
+        // A repeated report of a result we already have (the worker retried): accept it again
+        // once what we have is durable.
+        wait_for = std::max(wait_for, js->job.seq);
+        out.accepted.push_back(r.lease);
+      }
+    }
+  }
+  for (uint64_t s : seqs) wait_for = std::max(wait_for, s);
+  if (!seqs.empty()) ready_cv_.notify_all();  // retries with no backoff are ready now
+  if (wait_for > 0) RETURN_IF_ERROR(journal_->WaitDurable(wait_for));
+  return out;
+}
+
+void Coordinator::TickLocked(int64_t now) {
+  while (!retries_.empty() && retries_.top().at <= now) {
+    Timed t = retries_.top();
+    retries_.pop();
+    const Job& job = t.js->job;
+    if (job.tasks[t.task] == TaskState::kPending && job.attempts[t.task].size() == t.generation &&
+        !job.attempts[t.task].back().running()) {
+      MakeReadyLocked(t.js, t.task);
+    }
+  }
+  std::vector<uint64_t> seqs;
+  while (!expiries_.empty() && expiries_.top().at <= now) {
+    Timed t = expiries_.top();
+    expiries_.pop();
+    auto dl = t.js->lease_deadline.find(t.task);
+    const auto& attempts = t.js->job.attempts[t.task];
+    if (dl == t.js->lease_deadline.end() || attempts.empty() ||
+        attempts.back().n != static_cast<int>(t.generation) || !attempts.back().running()) {
+      continue;
+    }
+    if (dl->second > now) {  // extended by a heartbeat
+      expiries_.push({dl->second, t.js, t.task, t.generation});
+      continue;
+    }
+    ++stats_.leases_expired;
+    AttemptEnd end;
+    end.result = std::string(kResultLeaseExpired);
+    end.error = "no heartbeat from the worker for " + std::to_string(opts_.lease_ms) + " ms";
+    EndAttemptLocked(t.js, t.task, static_cast<int>(t.generation), std::move(end), now, &seqs);
+  }
+}
+
+void Coordinator::TimerLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    stop_cv_.wait_for(lock, std::chrono::milliseconds(opts_.tick_ms));
+    if (stopping_) break;
+    size_t before = ring_.size();
+    TickLocked(clock_->NowMs());
+    if (!ring_.empty() && ring_.size() != before) ready_cv_.notify_all();
+  }
+}
+
+void Coordinator::CheckpointLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    stop_cv_.wait_for(lock, std::chrono::milliseconds(opts_.checkpoint_interval_ms));
+    if (stopping_) break;
+    lock.unlock();
+    Status st = CheckpointOnce(false);
+    if (!st.ok()) obs::Warn("checkpoint failed; will retry", {{"error", st.message()}});
+    lock.lock();
+  }
+}
+
+Status Coordinator::CheckpointOnce(bool force) {
+  std::lock_guard<std::mutex> one_at_a_time(checkpoint_mu_);
+  struct Snap {
+    JobState* js;
+    Job job;
+    uint64_t since;
+  };
+  std::vector<Snap> snaps;
+  int64_t now = clock_->NowMs();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = dirty_.begin(); it != dirty_.end();) {
+      JobState* js = *it;
+      // A big document is rewritten at most every 10x what its last write cost, so checkpoints
+      // take a bounded share of the machine however large the job.
+      if (!force && now - js->last_checkpoint_ms < 10 * js->checkpoint_cost_ms) {
+        ++it;
+        continue;
+      }
+      snaps.push_back({js, js->job, js->unpersisted_since});
+      js->unpersisted_since = 0;
+      it = dirty_.erase(it);
+    }
+  }
+  Status first_error;
+  for (Snap& s : snaps) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto put = store_->Put(DocKey(s.job.id), DumpJson(JobToDocument(s.job)));
+    int64_t cost = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - t0).count();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!put.ok()) {
+      if (first_error.ok()) first_error = put.status();
+      if (s.js->unpersisted_since == 0 || s.since < s.js->unpersisted_since) {
+        s.js->unpersisted_since = s.since;
+      }
+      dirty_.insert(s.js);
+      continue;
+    }
+    s.js->last_checkpoint_ms = now;
+    s.js->checkpoint_cost_ms = cost;
+  }
+  uint64_t low;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    low = journal_->last_seq() + 1;
+    for (JobState* js : dirty_) low = std::min(low, js->unpersisted_since);
+  }
+  journal_->DropBefore(low);
+  return first_error;
+}
+
+Status Coordinator::CheckpointForTest() { return CheckpointOnce(true); }
+
+void Coordinator::Drain() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    draining_ = true;
+  }
+  ready_cv_.notify_all();
+}
+
+void Coordinator::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  ready_cv_.notify_all();
+  stop_cv_.notify_all();
+  if (timer_.joinable()) timer_.join();
+  if (checkpointer_.joinable()) checkpointer_.join();
+  if (journal_) {
+    Status st = CheckpointOnce(true);
+    if (!st.ok()) obs::Error("final checkpoint failed", {{"error", st.message()}});
+    journal_->Close();
+  }
+}
+
+CoordinatorStats Coordinator::Stats() {
+  std::lock_guard<std::mutex> lock(mu_);
+  CoordinatorStats s = stats_;
+  s.jobs = jobs_.size();
+  for (auto& [id, js] : jobs_) {
+    if (js->job.finished_ms == 0) ++s.live_jobs;
+    s.ready_tasks += js->ready.size();
+    s.leased_tasks += js->lease_deadline.size();
+  }
+  return s;
+}
+
+}  // namespace skiff::coord

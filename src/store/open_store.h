@@ -1,0 +1,25 @@
+// OpenStore: the one place where store backends are registered by name.
+//
+//   "memory:"                      MemoryStore (nothing persists)
+//   "file:///abs/path"             FsStore rooted at /abs/path
+//   "file:rel/path"                FsStore rooted at rel/path (relative to the working folder)
+//   "/abs/path", "rel/path", "./x" FsStore (a plain path)
+//   "s3://bucket/prefix"           S3 (not built yet: Unimplemented)
+//
+// A new backend is a folder under store/, one branch here and a green conformance suite.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "core/status.h"
+#include "store/object_store.h"
+
+namespace skiff::store {
+
+// Opens the store that `url` names. InvalidArgument naming the url when it is empty, has an
+// unknown scheme or a malformed file URL; Unimplemented for s3://; otherwise the backend's own
+// error (FsStore::Open: the folder cannot be created or opened).
+Result<std::unique_ptr<ObjectStore>> OpenStore(std::string_view url);
+
+}  // namespace skiff::store

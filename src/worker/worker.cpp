@@ -1,0 +1,188 @@
+#include "worker/worker.h"
+
+#include <chrono>
+
+#include "obs/log.h"
+
+namespace skiff::worker {
+
+using namespace std::chrono_literals;
+
+Worker::Worker(TaskSource* source, exec::Executor* executor, WorkerOptions opts)
+    : source_(source), executor_(executor), opts_(std::move(opts)) {}
+
+Worker::~Worker() { Stop(0); }
+
+void Worker::Start() {
+  threads_.emplace_back([this] { FetchLoop(); });
+  threads_.emplace_back([this] { ReportLoop(); });
+  threads_.emplace_back([this] { HeartbeatLoop(); });
+  for (int i = 0; i < opts_.concurrency; ++i) threads_.emplace_back([this] { RunLoop(); });
+}
+
+void Worker::FetchLoop() {
+  int backoff_ms = 100;
+  while (!stopping_) {
+    int free_slots;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || in_flight_ < opts_.concurrency; });
+      if (stopping_) break;
+      free_slots = opts_.concurrency - in_flight_;
+    }
+    LeaseRequest req;
+    req.worker = opts_.name;
+    req.max = free_slots;
+    req.wait_ms = opts_.wait_ms;
+    auto res = source_->Lease(req);
+    if (!res.ok()) {
+      obs::Warn("worker: lease failed; retrying", {{"error", res.status().message()},
+                                                    {"retry_ms", backoff_ms}});
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms), [&] { return stopping_.load(); });
+      backoff_ms = std::min(backoff_ms * 2, 5000);
+      continue;
+    }
+    backoff_ms = 100;
+    if (res->lease_ms > 0) lease_ms_ = res->lease_ms;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (LeasedTask& t : res->tasks) {
+      auto r = std::make_shared<Running>();
+      r->task = std::move(t);
+      running_[r->task.lease] = r;
+      queue_.push_back(r);
+      ++in_flight_;
+      ++stats_.leased;
+    }
+    cv_.notify_all();
+  }
+}
+
+void Worker::RunLoop() {
+  while (true) {
+    std::shared_ptr<Running> r;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return done_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      r = queue_.front();
+      queue_.pop_front();
+    }
+    exec::RunRequest req;
+    req.argv = r->task.argv;
+    req.env = r->task.env;
+    req.timeout_s = r->task.timeout_s;
+    req.output_limit = opts_.output_limit;
+    exec::RunOutcome out = executor_->Run(req, r->cancel);
+    std::lock_guard<std::mutex> lock(mu_);
+    running_.erase(r->task.lease);
+    --in_flight_;
+    if (out.cancelled || r->cancel) {
+      ++stats_.killed;  // cancelled or lost: the coordinator wants no report
+    } else {
+      TaskReport rep;
+      rep.lease = r->task.lease;
+      rep.exit = out.exit_code;
+      rep.signal = out.signal;
+      rep.timed_out = out.timed_out;
+      rep.error = out.error;
+      rep.wall_ms = out.wall_ms;
+      rep.cpu_ms = out.cpu_ms;
+      rep.max_rss_kb = out.max_rss_kb;
+      rep.stdout_tail = std::move(out.stdout_tail);
+      rep.stderr_tail = std::move(out.stderr_tail);
+      reports_.push_back(std::move(rep));
+    }
+    cv_.notify_all();
+  }
+}
+
+void Worker::ReportLoop() {
+  int backoff_ms = 100;
+  while (true) {
+    std::vector<TaskReport> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return done_ || !reports_.empty(); });
+      if (reports_.empty()) return;
+      while (!reports_.empty() && batch.size() < 1000) {
+        batch.push_back(std::move(reports_.front()));
+        reports_.pop_front();
+      }
+      reporting_ += static_cast<int>(batch.size());
+    }
+    std::vector<TaskReport> copy = batch;
+    auto res = source_->Complete(std::move(copy));
+    std::unique_lock<std::mutex> lock(mu_);
+    reporting_ -= static_cast<int>(batch.size());
+    if (!res.ok()) {
+      // Keep them, in order, and try again: the coordinator accepts a repeated report.
+      for (auto it = batch.rbegin(); it != batch.rend(); ++it) reports_.push_front(std::move(*it));
+      obs::Warn("worker: reporting results failed; retrying",
+                {{"error", res.status().message()}, {"results", batch.size()}});
+      if (done_) return;
+      cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms));
+      backoff_ms = std::min(backoff_ms * 2, 5000);
+      continue;
+    }
+    backoff_ms = 100;
+    stats_.reported += res->accepted.size();
+    stats_.rejected += res->rejected.size();
+    for (const auto& [lease, reason] : res->rejected) {
+      obs::Warn("worker: result rejected", {{"lease", lease}, {"reason", reason}});
+    }
+    cv_.notify_all();
+  }
+}
+
+void Worker::HeartbeatLoop() {
+  while (true) {
+    std::vector<std::string> leases;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      int64_t every = opts_.heartbeat_ms > 0 ? opts_.heartbeat_ms : lease_ms_.load() / 3;
+      cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(every, 10)),
+                   [&] { return done_; });
+      if (done_) return;
+      for (const auto& [lease, r] : running_) leases.push_back(lease);
+    }
+    if (leases.empty()) continue;
+    auto res = source_->Heartbeat(leases);
+    if (!res.ok()) {
+      obs::Warn("worker: heartbeat failed", {{"error", res.status().message()}});
+      continue;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto* list : {&res->cancelled, &res->lost}) {
+      for (const std::string& lease : *list) {
+        if (auto it = running_.find(lease); it != running_.end()) it->second->cancel = true;
+      }
+    }
+  }
+}
+
+void Worker::Stop(int grace_ms) {
+  if (threads_.empty()) return;
+  stopping_ = true;
+  cv_.notify_all();
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    bool idle = cv_.wait_for(lock, std::chrono::milliseconds(grace_ms), [&] {
+      return in_flight_ == 0 && reports_.empty() && reporting_ == 0;
+    });
+    if (!idle) {
+      for (auto& [lease, r] : running_) r->cancel = true;
+    }
+    done_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+WorkerStats Worker::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+}  // namespace skiff::worker

@@ -236,7 +236,15 @@ void HttpServer::Serve(int fd) {
     parser.header_limit(static_cast<uint32_t>(opts_.max_header_bytes));
     parser.body_limit(opts_.max_body_bytes);
     boost::system::error_code ec;
-    http::read(stream, buffer, parser, ec);
+    http::read_header(stream, buffer, parser, ec);
+    if (!ec && !parser.is_done()) {
+      auto expect = parser.get()[http::field::expect];
+      if (beast::iequals(expect, "100-continue")) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        stream.write_some(boost::asio::buffer(kContinue.data(), kContinue.size()), ec);
+      }
+      if (!ec) http::read(stream, buffer, parser, ec);
+    }
     if (ec) {
       if (ec == http::error::end_of_stream || ec == boost::asio::error::eof ||
           ec == boost::asio::error::connection_reset) {

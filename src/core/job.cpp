@@ -12,13 +12,23 @@ constexpr size_t kDocTailBytes = 2048;  // output kept in the job document per a
 
 Json TimeOrNull(int64_t ms) { return ms == 0 ? Json(nullptr) : Json(FormatTime(ms)); }
 
+// Keys of `obj` not in `known`, as an object (null when there are none, to keep memory small).
+Json UnknownFields(const Json& obj, const std::set<std::string, std::less<>>& known) {
+  Json out;
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (!known.count(it.key())) out[it.key()] = *it;
+  }
+  return out;
+}
+
 Json AttemptToJson(const Attempt& a) {
-  Json j = {{"n", a.n},
-            {"round", a.round},
-            {"worker", a.worker},
-            {"started_at", FormatTime(a.started_ms)},
-            {"ended_at", TimeOrNull(a.ended_ms)},
-            {"result", a.result.empty() ? Json(nullptr) : Json(a.result)}};
+  Json j = a.unknown.is_object() ? a.unknown : Json::object();
+  j["n"] = a.n;
+  j["round"] = a.round;
+  j["worker"] = a.worker;
+  j["started_at"] = FormatTime(a.started_ms);
+  j["ended_at"] = TimeOrNull(a.ended_ms);
+  j["result"] = a.result.empty() ? Json(nullptr) : Json(a.result);
   if (!a.running()) {
     j["exit"] = a.exit;
     if (a.signal != 0) j["signal"] = a.signal;
@@ -58,7 +68,11 @@ Status ReadTime(const Json& obj, const char* name, int64_t* out, const std::stri
 
 Result<Attempt> AttemptFromJson(const Json& j, const std::string& path) {
   if (!j.is_object()) return InvalidArgument(path + ": expected an object");
+  static const std::set<std::string, std::less<>> kKnown = {
+      "n", "round", "worker", "started_at", "ended_at", "result", "exit", "signal", "wall_ms",
+      "cpu_ms", "max_rss_kb", "stdout_tail", "stderr_tail", "error"};
   Attempt a;
+  a.unknown = UnknownFields(j, kKnown);
   RETURN_IF_ERROR(Read(j, "n", &a.n, path + "."));
   RETURN_IF_ERROR(Read(j, "round", &a.round, path + "."));
   RETURN_IF_ERROR(Read(j, "worker", &a.worker, path + "."));
@@ -286,11 +300,12 @@ Json JobToDocument(const Job& job, bool include_tasks) {
   doc["cancelled_at"] = TimeOrNull(job.cancelled_ms);
   doc["round"] = job.round;
   doc["seq"] = job.seq;
-  Json spec = {{"argv", job.spec.argv},
-               {"env", job.spec.env},
-               {"timeout_s", job.spec.timeout_s},
-               {"max_attempts", job.spec.max_attempts},
-               {"backoff_ms", job.spec.backoff_ms}};
+  Json spec = job.spec.unknown.is_object() ? job.spec.unknown : Json::object();
+  spec["argv"] = job.spec.argv;
+  spec["env"] = job.spec.env;
+  spec["timeout_s"] = job.spec.timeout_s;
+  spec["max_attempts"] = job.spec.max_attempts;
+  spec["backoff_ms"] = job.spec.backoff_ms;
   doc["spec"] = std::move(spec);
   doc["params"] = job.params;
   if (!include_tasks) return doc;
@@ -351,6 +366,9 @@ Result<Job> JobFromDocument(const Json& doc) {
   RETURN_IF_ERROR(Read(doc, "seq", &job.seq, p));
   auto spec = doc.find("spec");
   if (spec == doc.end() || !spec->is_object()) return InvalidArgument("spec: missing");
+  static const std::set<std::string, std::less<>> kKnownSpec = {"argv", "env", "timeout_s",
+                                                                "max_attempts", "backoff_ms"};
+  job.spec.unknown = UnknownFields(*spec, kKnownSpec);
   RETURN_IF_ERROR(Read(*spec, "argv", &job.spec.argv, "spec."));
   RETURN_IF_ERROR(Read(*spec, "env", &job.spec.env, "spec."));
   RETURN_IF_ERROR(Read(*spec, "timeout_s", &job.spec.timeout_s, "spec."));
@@ -362,8 +380,8 @@ Result<Job> JobFromDocument(const Json& doc) {
   if (items != doc.end() && items->is_array()) {
     job.items = *items;
     count = items->size();
-  } else if (items != doc.end() && items->is_number_unsigned()) {
-    count = items->get<size_t>();
+  } else if (items != doc.end() && items->is_number_integer() && items->get<int64_t>() > 0) {
+    count = items->get<size_t>();  // signed too: a document built in code, not parsed from text
   } else {
     return InvalidArgument("items: expected an array or a count");
   }

@@ -40,6 +40,7 @@ struct Attempt {
   std::string stdout_tail;
   std::string stderr_tail;
   std::string error;
+  Json unknown;  // fields of a stored attempt this version does not know, written back unchanged
 
   bool running() const { return result.empty(); }
 };

@@ -22,6 +22,7 @@ struct TaskSpec {
   double timeout_s = 3600;
   int max_attempts = 1;
   int64_t backoff_ms = 1000;
+  Json unknown;  // fields of a stored spec this version does not know, written back unchanged
 };
 
 struct JobSubmission {

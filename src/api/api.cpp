@@ -6,6 +6,7 @@ void RegisterRoutes(Router& router, const ApiDeps& deps) {
   RegisterHealthRoutes(router, deps.ready);
   RegisterJobRoutes(router, deps.coordinator);
   RegisterWorkerRoutes(router, deps.coordinator);
+  RegisterIdentityRoutes(router, deps.identity, deps.clock);
 }
 
 Status CheckQuery(const Request& req, std::initializer_list<std::string_view> allowed) {

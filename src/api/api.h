@@ -5,11 +5,15 @@
 
 #include "api/router.h"
 #include "coord/coordinator.h"
+#include "core/time.h"
+#include "identity/identity.h"
 
 namespace skiff::api {
 
 struct ApiDeps {
   coord::Coordinator* coordinator = nullptr;
+  identity::Identity* identity = nullptr;
+  Clock* clock = nullptr;
   std::function<bool()> ready;  // /readyz
 };
 
@@ -19,6 +23,7 @@ void RegisterRoutes(Router& router, const ApiDeps& deps);
 // Handlers per resource (handlers/<resource>.cpp).
 void RegisterJobRoutes(Router& router, coord::Coordinator* coordinator);
 void RegisterWorkerRoutes(Router& router, coord::Coordinator* coordinator);
+void RegisterIdentityRoutes(Router& router, identity::Identity* id, Clock* clock);
 void RegisterHealthRoutes(Router& router, std::function<bool()> ready);
 
 // Strict query parameters: InvalidArgument naming the first parameter not in `allowed`.

@@ -1,7 +1,5 @@
 #include "api/router.h"
 
-#include <openssl/crypto.h>
-
 #include "core/ids.h"
 #include "obs/log.h"
 
@@ -22,30 +20,26 @@ std::vector<std::string> Split(std::string_view path) {
 
 }  // namespace
 
-BootstrapKeyAuthenticator::BootstrapKeyAuthenticator(std::string key_sha256_hex)
-    : key_hash_(std::move(key_sha256_hex)) {}
-
-Result<Principal> BootstrapKeyAuthenticator::Authenticate(std::string_view authorization) {
-  if (authorization.empty()) {
-    return Unauthenticated("missing Authorization header (expected 'Bearer skf_...')");
+std::string_view PermissionName(Permission p) {
+  switch (p) {
+    case Permission::kPublic: return "public";
+    case Permission::kAny: return "any";
+    case Permission::kRead: return "read";
+    case Permission::kWrite: return "write";
+    case Permission::kOwner: return "owner";
+    case Permission::kWorker: return "worker";
+    case Permission::kAdmin: return "admin";
   }
-  constexpr std::string_view kBearer = "Bearer ";
-  if (authorization.size() <= kBearer.size() || authorization.substr(0, 7) != kBearer) {
-    return Unauthenticated("malformed Authorization header (expected 'Bearer skf_...')");
-  }
-  std::string_view key = authorization.substr(kBearer.size());
-  if (key.size() > 512) return Unauthenticated("API key too long");
-  std::string hash = Sha256Hex(key);
-  if (hash.size() != key_hash_.size() ||
-      CRYPTO_memcmp(hash.data(), key_hash_.data(), hash.size()) != 0) {
-    return Unauthenticated("unknown API key");
-  }
-  return Principal{"default", hash, "admin"};
+  return "?";
 }
+
+coord::Caller AsCaller(const Principal& p) { return {p.team, p.user_id, p.admin()}; }
 
 bool RoleAllows(std::string_view role, Permission p) {
   switch (p) {
     case Permission::kPublic: return true;
+    case Permission::kAny: return !role.empty();
+    case Permission::kOwner: return role == "admin" || role == "owner";
     case Permission::kRead:
       return role == "admin" || role == "owner" || role == "member" || role == "viewer";
     case Permission::kWrite: return role == "admin" || role == "owner" || role == "member";
@@ -56,7 +50,13 @@ bool RoleAllows(std::string_view role, Permission p) {
 }
 
 void Router::Add(std::string method, std::string pattern, Permission perm, Handler handler) {
-  routes_.push_back({std::move(method), Split(pattern), perm, std::move(handler)});
+  routes_.push_back({std::move(method), pattern, Split(pattern), perm, std::move(handler)});
+}
+
+std::vector<Router::RouteInfo> Router::Routes() const {
+  std::vector<RouteInfo> out;
+  for (const Route& r : routes_) out.push_back({r.method, r.pattern, r.perm});
+  return out;
 }
 
 Response Router::Handle(Request& req) {
@@ -91,8 +91,17 @@ Response Router::Handle(Request& req) {
   }
   Principal principal;
   if (match->perm != Permission::kPublic) {
-    auto who = auth_->Authenticate(req.Header("authorization"));
-    if (!who.ok()) return Response::Error(who.status());
+    auto who = auth_->Authenticate(req.Header("authorization"), req.remote);
+    if (!who.ok()) {
+      if (who.status().code() == Code::kResourceExhausted) {  // failed too often: slow down
+        Response r = Response::Error(429, "resource_exhausted", who.status().message());
+        r.headers.emplace_back("Retry-After", "60");
+        return r;
+      }
+      Response r = Response::Error(who.status());
+      if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return r;
+    }
     principal = std::move(who).value();
     if (!RoleAllows(principal.role, match->perm)) {
       return Response::Error(403, "permission_denied",

@@ -12,42 +12,25 @@
 
 #include "api/http.h"
 #include "coord/coordinator.h"
+#include "identity/principal.h"
 
 namespace skiff::api {
 
 enum class Permission {
   kPublic,  // no key needed (health)
-  kRead,    // any key of the team
-  kWrite,   // submit, cancel, retry
-  kWorker,  // the worker protocol
-  kAdmin,   // platform administration
+  kAny,     // any valid key or token (whoami)
+  kRead,    // viewer, member, owner of the team; admin
+  kWrite,   // member, owner; admin (submit, cancel, retry)
+  kOwner,   // owner of the team; admin (keys) -- the handler checks which team
+  kWorker,  // worker keys; admin (the worker protocol)
+  kAdmin,   // platform administration (teams)
 };
+std::string_view PermissionName(Permission p);
 
-struct Principal {
-  std::string team;
-  std::string user_id;  // SHA-256 hex of the key
-  std::string role;     // "admin", "owner", "member", "viewer", "worker"
+using identity::Principal;
 
-  coord::Caller AsCaller() const { return {team, user_id, role == "admin"}; }
-};
-
-class Authenticator {
- public:
-  virtual ~Authenticator() = default;
-  // `authorization` is the raw header value. Unauthenticated with a message saying what is wrong
-  // (missing, malformed, unknown key).
-  virtual Result<Principal> Authenticate(std::string_view authorization) = 0;
-};
-
-// The single bootstrap admin key (until identity lands): compares SHA-256 hashes in constant time.
-class BootstrapKeyAuthenticator : public Authenticator {
- public:
-  explicit BootstrapKeyAuthenticator(std::string key_sha256_hex);
-  Result<Principal> Authenticate(std::string_view authorization) override;
-
- private:
-  std::string key_hash_;
-};
+// What the coordinator needs to know about the caller.
+coord::Caller AsCaller(const Principal& p);
 
 bool RoleAllows(std::string_view role, Permission p);
 
@@ -55,18 +38,27 @@ using Handler = std::function<Response(Request&, const Principal&)>;
 
 class Router {
  public:
-  explicit Router(Authenticator* auth) : auth_(auth) {}
+  explicit Router(identity::Authenticator* auth) : auth_(auth) {}
   void Add(std::string method, std::string pattern, Permission perm, Handler handler);
   Response Handle(Request& req);
+
+  struct RouteInfo {
+    std::string method;
+    std::string pattern;
+    Permission perm;
+  };
+  // The route table, for docs and the authorization matrix test.
+  std::vector<RouteInfo> Routes() const;
 
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;  // "{id}" matches one segment
     Permission perm;
     Handler handler;
   };
-  Authenticator* auth_;
+  identity::Authenticator* auth_;
   std::vector<Route> routes_;
 };
 

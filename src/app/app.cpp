@@ -15,6 +15,7 @@
 #include "coord/coordinator.h"
 #include "core/ids.h"
 #include "exec/builtin/builtin_executor.h"
+#include "identity/identity.h"
 #include "exec/local/local_executor.h"
 #include "obs/log.h"
 #include "store/open_store.h"
@@ -148,7 +149,13 @@ int RunServer(const ServerFlags& f, bool with_workers) {
     obs::Error("bootstrap key", {{"error", key.status().message()}});
     return 2;
   }
-  api::BootstrapKeyAuthenticator auth(Sha256Hex(*key));
+  identity::IdentityOptions iopts;
+  iopts.bootstrap_key_hash = Sha256Hex(*key);
+  auto ident = identity::Identity::Open(store.get(), SystemClock(), iopts);
+  if (!ident.ok()) {
+    obs::Error("cannot load teams and keys", {{"error", ident.status().message()}});
+    return 1;
+  }
 
   coord::CoordinatorOptions copts;
   copts.journal_dir = data + "/journal";
@@ -160,8 +167,8 @@ int RunServer(const ServerFlags& f, bool with_workers) {
   }
   coord::Coordinator* c = coordinator->get();
 
-  api::Router router(&auth);
-  api::RegisterRoutes(router, {c, [] { return true; }});
+  api::Router router(ident->get());
+  api::RegisterRoutes(router, {c, ident->get(), SystemClock(), [] { return true; }});
   api::ServerOptions sopts;
   sopts.host = host;
   sopts.port = port;
@@ -203,6 +210,7 @@ int RunServer(const ServerFlags& f, bool with_workers) {
   if (workers) workers->Stop(10000);
   (*server)->Stop(5000);
   c->Shutdown();
+  (*ident)->Shutdown();
   obs::Info("stopped");
   return 0;
 }

@@ -56,9 +56,10 @@ Json EndRecord(const std::string& job, uint32_t task, int n, int64_t now, const 
   if (e.wall_ms) rec["wall"] = e.wall_ms;
   if (e.cpu_ms) rec["cpu"] = e.cpu_ms;
   if (e.max_rss_kb) rec["rss"] = e.max_rss_kb;
-  if (!e.stdout_tail.empty()) rec["out"] = e.stdout_tail;
-  if (!e.stderr_tail.empty()) rec["err"] = e.stderr_tail;
-  if (!e.error.empty()) rec["error"] = e.error;
+  // Only what the document keeps: a worker may send 256 KiB of output per stream.
+  if (!e.stdout_tail.empty()) rec["out"] = Utf8Tail(e.stdout_tail, kAttemptTailBytes);
+  if (!e.stderr_tail.empty()) rec["err"] = Utf8Tail(e.stderr_tail, kAttemptTailBytes);
+  if (!e.error.empty()) rec["error"] = Utf8Tail(e.error, kAttemptTailBytes);
   return rec;
 }
 
@@ -82,6 +83,7 @@ Coordinator::~Coordinator() { Shutdown(); }
 Status Coordinator::Recover() {
   auto t0 = std::chrono::steady_clock::now();
   size_t loaded = 0, skipped = 0;
+  uint64_t max_doc_seq = 0;
   store::ListRequest req;
   req.prefix = "jobs/";
   while (true) {
@@ -103,6 +105,7 @@ Status Coordinator::Recover() {
       }
       auto js = std::make_unique<JobState>();
       js->job = std::move(job).value();
+      max_doc_seq = std::max(max_doc_seq, js->job.seq);
       if (!js->job.idempotency_key.empty()) {
         idempotency_[js->job.user_id + "\n" + js->job.idempotency_key] = js->job.id;
       }
@@ -116,7 +119,11 @@ Status Coordinator::Recover() {
 
   uint64_t replayed = 0;
   replaying_ = true;
-  auto journal = Journal::Open(opts_.journal_dir, opts_.journal,
+  // New records must get seqs above every document's, or a later recovery would skip them as
+  // already applied (a journal folder that was lost or replaced starts again at 1).
+  JournalOptions jopts = opts_.journal;
+  jopts.min_next_seq = std::max(jopts.min_next_seq, max_doc_seq + 1);
+  auto journal = Journal::Open(opts_.journal_dir, jopts,
                                [&](uint64_t seq, std::string_view payload) {
                                  ApplyRecord(seq, payload);
                                  ++replayed;
@@ -322,6 +329,7 @@ Result<Json> Coordinator::GetJob(const std::string& id, const Caller& caller,
 
 Result<ListJobsResult> Coordinator::ListJobs(const ListJobsRequest& req, const Caller& caller) {
   ListJobsResult out;
+  if (req.limit == 0) return InvalidArgument("limit: must be at least 1");
   std::lock_guard<std::mutex> lock(mu_);
   auto it = req.cursor.empty() ? jobs_.end() : jobs_.lower_bound(req.cursor);
   while (it != jobs_.begin()) {
@@ -350,6 +358,13 @@ Result<Json> Coordinator::Cancel(const std::string& id, const Caller& caller) {
       return FailedPrecondition("job " + id + " has already finished");
     }
     js->lease_deadline.clear();
+    // Drop its queue entries: a later Retry queues the ko tasks again, and stale duplicates would
+    // let a retried task skip its backoff.
+    js->ready.clear();
+    if (js->in_ring) {
+      ring_.erase(std::remove(ring_.begin(), ring_.end(), js), ring_.end());
+      js->in_ring = false;
+    }
     seq = AppendLocked(js, {{"t", "cancel"}, {"job", id}, {"ts", now}});
     answer = JobToApi(js->job, false);
   }
@@ -382,15 +397,31 @@ Result<LeaseResponse> Coordinator::Lease(const LeaseRequest& req) {
   out.lease_ms = opts_.lease_ms;
   std::unique_lock<std::mutex> lock(mu_);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(req.wait_ms);
-  while (ring_.empty() && !stopping_ && !draining_) {
+  auto allowed = [&](const JobState* js) {
+    return req.teams.empty() ||
+           std::find(req.teams.begin(), req.teams.end(), js->job.team) != req.teams.end();
+  };
+  auto any_ready = [&] {
+    if (req.teams.empty()) return !ring_.empty();
+    return std::any_of(ring_.begin(), ring_.end(), allowed);
+  };
+  while (!any_ready() && !stopping_ && !draining_) {
     if (ready_cv_.wait_until(lock, deadline) == std::cv_status::timeout) break;
   }
   if (stopping_ || draining_) return out;
   int64_t now = clock_->NowMs();
   std::map<JobState*, Json> leased;  // job -> task indices, for one journal record per job
-  while (static_cast<int>(out.tasks.size()) < req.max && !ring_.empty()) {
+  size_t skipped = 0;  // jobs passed over in a row because the worker may not run their team
+  while (static_cast<int>(out.tasks.size()) < req.max && !ring_.empty() &&
+         skipped < ring_.size()) {
     JobState* js = ring_.front();
     ring_.pop_front();
+    if (!allowed(js)) {
+      ring_.push_back(js);
+      ++skipped;
+      continue;
+    }
+    skipped = 0;
     uint32_t i = js->ready.front();
     js->ready.pop_front();
     if (js->ready.empty()) {
@@ -590,6 +621,24 @@ Status Coordinator::CheckpointOnce(bool force) {
       it = dirty_.erase(it);
     }
   }
+  auto requeue = [this](Snap& s) {  // with mu_ held
+    if (s.js->unpersisted_since == 0 || s.since < s.js->unpersisted_since) {
+      s.js->unpersisted_since = s.since;
+    }
+    dirty_.insert(s.js);
+  };
+  // A document must never get ahead of the journal: a record it covers that was then lost in a
+  // crash would leave the document claiming a seq the reopened journal hands out again, and the
+  // new record would be skipped at the next recovery as already applied.
+  uint64_t upto = 0;
+  for (const Snap& s : snaps) upto = std::max(upto, s.job.seq);
+  if (upto > 0) {
+    if (Status st = journal_->WaitDurable(upto); !st.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (Snap& s : snaps) requeue(s);
+      return st;
+    }
+  }
   Status first_error;
   for (Snap& s : snaps) {
     auto t0 = std::chrono::steady_clock::now();
@@ -599,10 +648,7 @@ Status Coordinator::CheckpointOnce(bool force) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!put.ok()) {
       if (first_error.ok()) first_error = put.status();
-      if (s.js->unpersisted_since == 0 || s.since < s.js->unpersisted_since) {
-        s.js->unpersisted_since = s.since;
-      }
-      dirty_.insert(s.js);
+      requeue(s);
       continue;
     }
     s.js->last_checkpoint_ms = now;
@@ -619,6 +665,19 @@ Status Coordinator::CheckpointOnce(bool force) {
 }
 
 Status Coordinator::CheckpointForTest() { return CheckpointOnce(true); }
+
+void Coordinator::AbandonForTest() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;  // Shutdown (from the destructor) now does nothing
+  }
+  ready_cv_.notify_all();
+  stop_cv_.notify_all();
+  if (timer_.joinable()) timer_.join();
+  if (checkpointer_.joinable()) checkpointer_.join();
+  if (journal_) journal_->Close();
+}
 
 void Coordinator::Drain() {
   {

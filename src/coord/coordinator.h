@@ -16,6 +16,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -105,6 +106,10 @@ class Coordinator : public TaskSource {
   CoordinatorStats Stats();
   // Writes dirty documents now (tests, shutdown).
   Status CheckpointForTest();
+  // Simulates a crash: stops the background threads and closes the journal (flushing what was
+  // appended, as if the process died right after its last journal write) without the final
+  // checkpoint. Every later call but the destructor is unspecified.
+  void AbandonForTest();
 
  private:
   struct JobState {

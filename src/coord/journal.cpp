@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -68,6 +69,18 @@ Status ReadFile(const std::string& path, std::string* out) {
   return OkStatus();
 }
 
+Status TruncateDurably(const std::string& path, size_t size) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open " + path, errno);
+  if (::ftruncate(fd, static_cast<off_t>(size)) != 0 || ::fsync(fd) != 0) {
+    int e = errno;
+    ::close(fd);
+    return ErrnoStatus("truncate " + path, e);
+  }
+  ::close(fd);
+  return OkStatus();
+}
+
 Status FsyncDir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("open " + dir, errno);
@@ -120,9 +133,9 @@ Result<std::unique_ptr<Journal>> Journal::Open(std::string dir, JournalOptions o
         obs::Warn("journal: cutting a torn tail", {{"segment", it->second},
                                                    {"offset", off},
                                                    {"bytes", data.size() - off}});
-        if (::truncate(path.c_str(), static_cast<off_t>(off)) != 0) {
-          return ErrnoStatus("truncate " + path, errno);
-        }
+        // Make the cut durable before anything is written after it: otherwise a power loss could
+        // bring the torn bytes back in what is by then an earlier segment, which is an error.
+        RETURN_IF_ERROR(TruncateDurably(path, off));
         break;
       }
       replay(seq, payload);
@@ -130,6 +143,12 @@ Result<std::unique_ptr<Journal>> Journal::Open(std::string dir, JournalOptions o
       off += kHeader + len;
     }
   }
+  // An empty last segment (all older ones dropped, or its first record torn) still tells where
+  // the sequence stood: its name is the seq it was opened for.
+  if (!j->segments_.empty() && j->segments_.rbegin()->first > 0) {
+    last = std::max(last, j->segments_.rbegin()->first - 1);
+  }
+  if (opts.min_next_seq > 0) last = std::max(last, opts.min_next_seq - 1);
   j->next_seq_ = last + 1;
   j->durable_seq_ = last;
   j->pending_last_seq_ = last;
@@ -146,7 +165,10 @@ Status Journal::OpenSegment(uint64_t first_seq) {
   std::string path = dir_ + "/" + name;
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return ErrnoStatus("create journal segment " + path, errno);
-  RETURN_IF_ERROR(FsyncDir(dir_));
+  if (Status st = FsyncDir(dir_); !st.ok()) {
+    ::close(fd);
+    return st;
+  }
   struct stat st;
   ::fstat(fd, &st);
   if (fd_ >= 0) {
@@ -177,9 +199,10 @@ uint64_t Journal::Append(std::string_view payload) {
 
 Status Journal::WaitDurable(uint64_t seq) {
   std::unique_lock<std::mutex> lock(mu_);
-  durable_cv_.wait(lock, [&] { return durable_seq_ >= seq || failed_upto_ >= seq || closing_; });
+  // While closing, the committer still flushes what was appended before: wait for it.
+  durable_cv_.wait(lock, [&] { return durable_seq_ >= seq || failed_upto_ >= seq || closed_; });
   if (durable_seq_ >= seq) return OkStatus();
-  if (closing_) return Unavailable("journal closed before the change was durable");
+  if (closed_) return Unavailable("journal closed before the change was durable");
   return Unavailable("journal write failed: " + last_error_);
 }
 
@@ -271,6 +294,8 @@ void Journal::Close() {
     ::close(fd_);
     fd_ = -1;
   }
+  std::lock_guard<std::mutex> lock(mu_);
+  closed_ = true;
   durable_cv_.notify_all();
 }
 

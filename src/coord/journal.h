@@ -30,6 +30,10 @@ namespace skiff::coord {
 struct JournalOptions {
   uint64_t segment_bytes = 64ull << 20;
   bool sync = true;  // fdatasync each batch (false only for benchmarks that say so)
+  // The lowest seq the journal may hand out next. The coordinator passes one past the highest seq
+  // its stored documents cover, so a journal folder that lost records (or was replaced) never
+  // reuses a seq a document already claims: replay would skip such a record as already applied.
+  uint64_t min_next_seq = 1;
 };
 
 struct JournalStats {
@@ -52,7 +56,8 @@ class Journal {
   // Buffers a record and returns its seq (1, 2, ...). Seqs are handed out in call order.
   uint64_t Append(std::string_view payload);
   // Blocks until every record up to `seq` is durable. Unavailable if the disk write failed (the
-  // records stay buffered and are retried; the caller must not acknowledge).
+  // records stay buffered and are retried; the caller must not acknowledge), or if the journal was
+  // closed before the record could be written.
   Status WaitDurable(uint64_t seq);
   // Deletes closed segments whose records all have seq < `seq`.
   void DropBefore(uint64_t seq);
@@ -81,6 +86,7 @@ class Journal {
   uint64_t failed_upto_ = 0;  // callers up to here get Unavailable (retry under way)
   std::string last_error_;
   bool closing_ = false;
+  bool closed_ = false;  // the committer has stopped: nothing more becomes durable
   std::map<uint64_t, std::string> segments_;  // first seq -> file name (closed and current)
   JournalStats stats_;
 

@@ -8,8 +8,6 @@
 namespace skiff {
 namespace {
 
-constexpr size_t kDocTailBytes = 2048;  // output kept in the job document per attempt
-
 Json TimeOrNull(int64_t ms) { return ms == 0 ? Json(nullptr) : Json(FormatTime(ms)); }
 
 // Keys of `obj` not in `known`, as an object (null when there are none, to keep memory small).
@@ -239,9 +237,9 @@ EndOutcome ApplyAttemptEnd(Job& job, size_t index, int n, AttemptEnd end, int64_
   a.wall_ms = end.wall_ms;
   a.cpu_ms = end.cpu_ms;
   a.max_rss_kb = end.max_rss_kb;
-  a.stdout_tail = Utf8Tail(end.stdout_tail, kDocTailBytes);
-  a.stderr_tail = Utf8Tail(end.stderr_tail, kDocTailBytes);
-  a.error = Utf8Tail(end.error, kDocTailBytes);
+  a.stdout_tail = Utf8Tail(end.stdout_tail, kAttemptTailBytes);
+  a.stderr_tail = Utf8Tail(end.stderr_tail, kAttemptTailBytes);
+  a.error = Utf8Tail(end.error, kAttemptTailBytes);
   if (a.result == kResultOk) {
     job.tasks[index] = TaskState::kOk;
     MaybeFinish(job, now_ms);

@@ -18,6 +18,9 @@ namespace skiff {
 
 enum class TaskState : uint8_t { kPending = 0, kOk = 1, kKo = 2 };
 
+// Output kept in the job document per attempt (the last bytes of stdout, stderr and error).
+inline constexpr size_t kAttemptTailBytes = 2048;
+
 // How an attempt ended. Empty while it runs.
 inline constexpr std::string_view kResultOk = "ok";
 inline constexpr std::string_view kResultFailed = "failed";

@@ -1,6 +1,7 @@
 #include "core/job_spec.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace skiff {

@@ -20,6 +20,9 @@ struct LeaseRequest {
   std::string worker;  // a name for the attempt records ("host/3")
   int max = 1;         // 1..1000
   int wait_ms = 0;     // long-poll: wait up to this long for the first task
+  // Set by the server from the caller's key, never read from the body: only tasks of these teams
+  // (empty: any team).
+  std::vector<std::string> teams;
 };
 
 struct LeasedTask {

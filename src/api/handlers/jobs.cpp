@@ -30,7 +30,7 @@ Response Submit(coord::Coordinator* c, Request& req, const Principal& who) {
     return Response::Error(InvalidArgument("Idempotency-Key: at most 200 printable ASCII characters"));
   }
   bool created = false;
-  auto job = c->Submit(std::move(sub).value(), who.AsCaller(), idem, &created);
+  auto job = c->Submit(std::move(sub).value(), AsCaller(who), idem, &created);
   if (!job.ok()) return Response::Error(job.status());
   Response r = Response::Json(created ? 201 : 200, *job);
   r.headers.emplace_back("Location", "/v1/jobs/" + (*job)["id"].get<std::string>());
@@ -47,7 +47,7 @@ Response Get(coord::Coordinator* c, Request& req, const Principal& who) {
       return Response::Error(InvalidArgument("query parameter tasks: expected 0 or 1"));
     }
   }
-  auto job = c->GetJob(req.params["id"], who.AsCaller(), tasks);
+  auto job = c->GetJob(req.params["id"], AsCaller(who), tasks);
   if (!job.ok()) return Response::Error(job.status());
   return Response::Json(200, *job);
 }
@@ -74,7 +74,7 @@ Response List(coord::Coordinator* c, Request& req, const Principal& who) {
     lr.limit = static_cast<size_t>(v);
   }
   if (auto it = req.query.find("cursor"); it != req.query.end()) lr.cursor = it->second;
-  auto page = c->ListJobs(lr, who.AsCaller());
+  auto page = c->ListJobs(lr, AsCaller(who));
   if (!page.ok()) return Response::Error(page.status());
   Json out = {{"jobs", page->jobs},
               {"next_cursor", page->next_cursor.empty() ? Json(nullptr) : Json(page->next_cursor)}};
@@ -92,12 +92,12 @@ void RegisterJobRoutes(Router& router, coord::Coordinator* c) {
              [c](Request& req, const Principal& who) { return Get(c, req, who); });
   router.Add("POST", "/v1/jobs/{id}/cancel", Permission::kWrite,
              [c](Request& req, const Principal& who) {
-               auto job = c->Cancel(req.params["id"], who.AsCaller());
+               auto job = c->Cancel(req.params["id"], AsCaller(who));
                return job.ok() ? Response::Json(200, *job) : Response::Error(job.status());
              });
   router.Add("POST", "/v1/jobs/{id}/retry", Permission::kWrite,
              [c](Request& req, const Principal& who) {
-               auto job = c->Retry(req.params["id"], who.AsCaller());
+               auto job = c->Retry(req.params["id"], AsCaller(who));
                return job.ok() ? Response::Json(200, *job) : Response::Error(job.status());
              });
 }

@@ -5,12 +5,14 @@
 namespace skiff::api {
 
 void RegisterWorkerRoutes(Router& router, coord::Coordinator* c) {
-  router.Add("POST", "/v1/worker/lease", Permission::kWorker, [c](Request& req, const Principal&) {
+  router.Add("POST", "/v1/worker/lease", Permission::kWorker,
+             [c](Request& req, const Principal& who) {
     auto body = ParseJson(req.body);
     if (!body.ok()) return Response::Error(body.status());
     auto lr = ParseLeaseRequest(*body);
     if (!lr.ok()) return Response::Error(lr.status());
     if (lr->worker.empty()) lr->worker = req.remote;
+    lr->teams = who.worker_teams;
     auto out = c->Lease(*lr);
     return out.ok() ? Response::Json(200, LeaseResponseToJson(*out)) : Response::Error(out.status());
   });

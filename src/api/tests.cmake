@@ -1,0 +1,1 @@
+skiff_test(api_test unit "skiff_api;skiff_identity;skiff_store" src/api/authz_matrix_test.cpp)

@@ -34,6 +34,7 @@ struct ServerFlags {
   int workers = -1;
   int64_t lease_ms = 30000;
   size_t max_body = 64u << 20;
+  identity::OidcConfig oidc;
 };
 
 struct WorkerFlags {
@@ -157,6 +158,14 @@ int RunServer(const ServerFlags& f, bool with_workers) {
     return 1;
   }
 
+  if (!f.oidc.issuer.empty()) {
+    if (Status st = (*ident)->EnableOidc(f.oidc); !st.ok()) {
+      obs::Error("OIDC", {{"error", st.message()}});
+      return 2;
+    }
+    obs::Info("accepting OIDC tokens", {{"issuer", f.oidc.issuer}, {"audience", f.oidc.audience}});
+  }
+
   coord::CoordinatorOptions copts;
   copts.journal_dir = data + "/journal";
   copts.lease_ms = f.lease_ms;
@@ -261,6 +270,14 @@ void AddServerFlags(CLI::App* cmd, ServerFlags* f) {
       ->capture_default_str();
   cmd->add_option("--max-body", f->max_body, "largest request body in bytes")
       ->capture_default_str();
+  cmd->add_option("--oidc-issuer", f->oidc.issuer, "accept JWTs from this issuer (iss)");
+  cmd->add_option("--oidc-audience", f->oidc.audience, "required audience (aud) of the JWTs");
+  cmd->add_option("--oidc-jwks-file", f->oidc.jwks_file, "the issuer's JWKS as a file");
+  cmd->add_option("--oidc-jwks-url", f->oidc.jwks_url, "the issuer's JWKS URL");
+  cmd->add_option("--oidc-team-claim", f->oidc.team_claim, "claim naming the team")
+      ->capture_default_str();
+  cmd->add_option("--oidc-role-claim", f->oidc.role_claim,
+                  "claim naming the role (default: every token is a member)");
 }
 
 }  // namespace

@@ -35,6 +35,13 @@ int Context::InputError(const Status& status) {
   return kExitUsage;
 }
 
+int Context::PrintJson(const HttpResponse& response) {
+  auto doc = ParseBody<nlohmann::ordered_json>(response);
+  if (!doc.ok()) return ServerError(doc.status());
+  out_ << doc->dump(2) << "\n";
+  return kExitOk;
+}
+
 int Main(int argc, char** argv, const std::function<void(CLI::App&)>& register_more) {
   return Main(argc, argv, register_more, std::cout, std::cerr);
 }
@@ -60,6 +67,9 @@ int Main(int argc, char** argv, const std::function<void(CLI::App&)>& register_m
   Context context(options, out, err, tty);
   Action action;
   AddJobCommands(app, context, &action);
+  AddTeamCommands(app, context, &action);
+  AddKeyCommands(app, context, &action);
+  AddAuthCommands(app, context, &action);
   if (register_more) register_more(app);
 
   try {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -11,6 +12,7 @@
 #include "cli/api_client.h"
 #include "cli/cli.h"
 #include "cli/config.h"
+#include "cli/http_client.h"
 #include "core/status.h"
 
 namespace skiff::cli {
@@ -25,6 +27,7 @@ class Context {
   Context(const GlobalOptions& options, std::ostream& out, std::ostream& err, bool out_is_tty)
       : options_(options), out_(out), err_(err), out_is_tty_(out_is_tty) {}
 
+  const GlobalOptions& options() const { return options_; }
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }
   bool json_output() const { return options_.output == "json"; }
@@ -40,6 +43,9 @@ class Context {
   // kExitUsage for bad input.
   int ServerError(const Status& status);
   int InputError(const Status& status);
+
+  // Prints a 2xx answer as pretty JSON, keeping the server's key order (-o json).
+  int PrintJson(const HttpResponse& response);
 
  private:
   const GlobalOptions& options_;
@@ -57,6 +63,19 @@ using Action = std::function<int()>;
 // Adds `job` with submit, get, list, cancel, retry and watch; the chosen verb stores its action in
 // *action. `context` and `action` must outlive parsing and the action.
 void AddJobCommands(CLI::App& app, Context& context, Action* action);
+
+// Adds `team` with create and list (admin only on the server).
+void AddTeamCommands(CLI::App& app, Context& context, Action* action);
+
+// Adds `key` with create, list and revoke, for a team's owners and admins.
+void AddKeyCommands(CLI::App& app, Context& context, Action* action);
+
+// Adds `whoami` and `login` (checks a server and key, then saves them in the config file).
+void AddAuthCommands(CLI::App& app, Context& context, Action* action);
+
+// --expires-in: a positive count with a unit, "3600s", "90m", "12h" or "30d", as seconds.
+// InvalidArgument otherwise (no unit, zero, over ten years).
+Result<int64_t> ParseExpiresIn(const std::string& text);
 
 // Polls the job until it is finished, drawing progress; 0 if it succeeded, 1 if it failed or was
 // cancelled, 3 on a server error. In json output prints the final job instead of progress.

@@ -194,7 +194,14 @@ std::string Utf8Tail(std::string_view s, size_t max_bytes) {
     }
     s = s.substr(start);
   }
-  return SanitizeUtf8(s);
+  std::string out = SanitizeUtf8(s);
+  if (out.size() > max_bytes) {
+    // Each invalid byte became a 3-byte U+FFFD: cut again, now at a boundary of valid UTF-8.
+    size_t start = out.size() - max_bytes;
+    while (start < out.size() && (static_cast<unsigned char>(out[start]) & 0xC0) == 0x80) ++start;
+    out.erase(0, start);
+  }
+  return out;
 }
 
 }  // namespace skiff

@@ -59,7 +59,8 @@ std::string DumpJson(const Json& j, int indent = -1);
 // Replaces every invalid UTF-8 sequence in `s` with U+FFFD.
 std::string SanitizeUtf8(std::string_view s);
 
-// The last `max_bytes` bytes of `s` (or fewer, so that no UTF-8 sequence is cut), sanitised.
+// The end of `s`, sanitised, in at most `max_bytes` bytes: no UTF-8 sequence is cut, and an
+// invalid byte near the end counts as the 3 bytes of its U+FFFD.
 std::string Utf8Tail(std::string_view s, size_t max_bytes);
 
 }  // namespace skiff

@@ -151,10 +151,22 @@ TEST(Utf8TailTest, NeverCutsACharacter) {
   EXPECT_EQ(Utf8Tail("abcdef", 3), "def");
 }
 
-TEST(Utf8TailTest, SanitisesInvalidInput) {
+TEST(Utf8TailTest, SanitisesInvalidInputWithinTheLimit) {
   EXPECT_EQ(Utf8Tail("ab\xff", 10), "ab" + kReplacement);
   std::string t = Utf8Tail("\x80\x80\x80\x80\x80z", 5);  // only continuation bytes
   EXPECT_TRUE(IsValidUtf8(t));
+  EXPECT_LE(t.size(), 5u);
+  // Replacements are 3 bytes for 1: the result still fits in max_bytes.
+  EXPECT_EQ(Utf8Tail("\xff\xff\xff", 3), kReplacement);
+  EXPECT_EQ(Utf8Tail("\xff\xff\xff", 5), kReplacement);
+  std::string binary;
+  for (int i = 0; i < 5000; ++i) binary.push_back(static_cast<char>(i * 131 % 256));
+  for (size_t max : {0u, 1u, 2u, 3u, 100u, 2048u}) {
+    std::string tail = Utf8Tail(binary, max);
+    EXPECT_LE(tail.size(), max);
+    EXPECT_TRUE(IsValidUtf8(tail));
+    EXPECT_GE(tail.size() + 3, max);
+  }
 }
 
 TEST(DumpJsonTest, InvalidUtf8DoesNotThrow) {

@@ -15,7 +15,10 @@ using ::testing::StartsWith;
 Json Wire(const Json& j) { return Json::parse(j.dump()); }
 
 TEST(LeaseRequestTest, RoundTrip) {
-  LeaseRequest r{"host-1/3", 16, 10000};
+  LeaseRequest r;
+  r.worker = "host-1/3";
+  r.max = 16;
+  r.wait_ms = 10000;
   auto back = ParseLeaseRequest(Wire(LeaseRequestToJson(r)));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->worker, "host-1/3");

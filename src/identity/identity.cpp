@@ -1,6 +1,7 @@
 #include "identity/identity.h"
 
 #include <openssl/crypto.h>
+#include <strings.h>
 
 #include <algorithm>
 
@@ -57,6 +58,13 @@ bool SameHash(const std::string& a, const std::string& b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::optional<Team> FindTeam(Json& doc, const std::string& name) {
+  auto& teams = doc["teams"];
+  auto it = teams.find(name);
+  if (it == teams.end()) return std::nullopt;
+  return Team{name, TimeOf(*it, "created_at"), it->value("created_by", "")};
+}
+
 }  // namespace
 
 Json TeamToJson(const Team& t) {
@@ -98,10 +106,6 @@ Result<std::unique_ptr<Identity>> Identity::Open(store::ObjectStore* store, Cloc
   std::unique_ptr<Identity> id(new Identity(store, clock, std::move(opts)));
   RETURN_IF_ERROR(id->Load(kTeamsKey, &id->teams_));
   RETURN_IF_ERROR(id->Load(kKeysKey, &id->keys_));
-  {
-    std::lock_guard<std::mutex> lock(id->mu_);
-    id->IndexKeysLocked();
-  }
   // The bootstrap team, so the bootstrap admin's jobs have a home.
   Status st = id->Update(kTeamsKey, &id->teams_, [&](Json& doc) -> Status {
     if (doc["teams"].contains(kBootstrapTeam)) return AlreadyExists("");
@@ -139,6 +143,10 @@ Status Identity::Load(const std::string& key, Doc* doc) {
   fresh.loaded_ms = clock_->NowMs();
   std::lock_guard<std::mutex> lock(mu_);
   *doc = std::move(fresh);
+  // The index must follow every read of the key table: MaybeReload trusts loaded_ms, so an
+  // un-indexed read (an Update that reloaded on a conflict, then gave up) would leave revoked keys
+  // usable until the next reload.
+  if (doc == &keys_) IndexKeysLocked();
   return OkStatus();
 }
 
@@ -153,6 +161,9 @@ void Identity::IndexKeysLocked() {
 Status Identity::Update(const std::string& key, Doc* doc,
                         const std::function<Status(Json&)>& change) {
   std::lock_guard<std::mutex> writer(write_mu_);
+  // Start from the stored version, not the cache: `change` must judge what other servers wrote
+  // since (revoking a key created elsewhere a second ago, recording last-used times of such keys).
+  RETURN_IF_ERROR(Load(key, doc));
   for (int attempt = 0; attempt < 50; ++attempt) {
     Json next;
     std::string etag;
@@ -190,10 +201,7 @@ Status Identity::MaybeReload(bool force) {
   }
   std::lock_guard<std::mutex> writer(write_mu_);
   RETURN_IF_ERROR(Load(kTeamsKey, &teams_));
-  RETURN_IF_ERROR(Load(kKeysKey, &keys_));
-  std::lock_guard<std::mutex> lock(mu_);
-  IndexKeysLocked();
-  return OkStatus();
+  return Load(kKeysKey, &keys_);
 }
 
 bool Identity::RecordFailure(std::string_view remote) {
@@ -226,16 +234,16 @@ Result<Principal> Identity::Authenticate(std::string_view authorization,
     return Unauthenticated(std::move(msg));
   };
   if (authorization.empty()) return fail("missing Authorization header (expected 'Bearer skf_...')");
-  if (authorization.size() < 8 || !(authorization.substr(0, 7) == "Bearer " ||
-                                    authorization.substr(0, 7) == "bearer ")) {
+  // The scheme is case-insensitive (RFC 9110 11.1).
+  if (authorization.size() < 8 || ::strncasecmp(authorization.data(), "Bearer ", 7) != 0) {
     return fail("malformed Authorization header (expected 'Bearer <key or token>')");
   }
   std::string_view token = authorization.substr(7);
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
   if (token.rfind("skf_", 0) != 0) {
-    if (token_verifier_) {
-      auto p = token_verifier_(token);
+    if (jwt_ && JwtVerifier::LooksLikeJwt(token)) {
+      auto p = VerifyToken(token);
       if (!p.ok()) return fail(p.status().message());
       return p;
     }
@@ -289,6 +297,26 @@ Result<Principal> Identity::Authenticate(std::string_view authorization,
   return fail("unknown API key");
 }
 
+Status Identity::EnableOidc(OidcConfig cfg) {
+  ASSIGN_OR_RETURN(jwt_, JwtVerifier::Create(std::move(cfg)));
+  return OkStatus();
+}
+
+Result<Principal> Identity::VerifyToken(std::string_view token) {
+  ASSIGN_OR_RETURN(TokenIdentity t, jwt_->Verify(token, clock_->NowMs()));
+  if (!ValidTeamName(t.team)) {
+    return Unauthenticated("token's team '" + t.team + "' is not a valid team name");
+  }
+  ASSIGN_OR_RETURN(std::optional<Team> team, GetTeam(t.team));
+  if (!team) return Unauthenticated("token's team '" + t.team + "' does not exist");
+  Principal p;
+  p.team = t.team;
+  p.user_id = "oidc:" + t.subject;
+  p.role = t.role;
+  p.email = t.email;
+  return p;
+}
+
 Result<Team> Identity::CreateTeam(const std::string& name, const Principal& by) {
   if (!ValidTeamName(name)) {
     return InvalidArgument("name: 1-63 characters of a-z, 0-9, '-' and '_', starting with a "
@@ -316,11 +344,19 @@ Result<std::vector<Team>> Identity::ListTeams() {
 
 Result<std::optional<Team>> Identity::GetTeam(const std::string& name) {
   RETURN_IF_ERROR(MaybeReload(false));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto team = FindTeam(teams_.json, name)) return team;
+  }
+  // Another server may have created it since our last read: a key for a team made a second ago
+  // elsewhere must not be refused. Callers are authenticated (admins, owners naming worker
+  // teams), so this is at most one read per request.
+  {
+    std::lock_guard<std::mutex> writer(write_mu_);
+    RETURN_IF_ERROR(Load(kTeamsKey, &teams_));
+  }
   std::lock_guard<std::mutex> lock(mu_);
-  auto& teams = teams_.json["teams"];
-  auto it = teams.find(name);
-  if (it == teams.end()) return std::optional<Team>();
-  return std::optional<Team>(Team{name, TimeOf(*it, "created_at"), it->value("created_by", "")});
+  return FindTeam(teams_.json, name);
 }
 
 Result<std::pair<KeyRecord, std::string>> Identity::CreateKey(const NewKey& req,
@@ -347,6 +383,8 @@ Result<std::pair<KeyRecord, std::string>> Identity::CreateKey(const NewKey& req,
   k.expires_ms = req.expires_ms;
   k.created_by = by.user_id;
   RETURN_IF_ERROR(Update(kKeysKey, &keys_, [&](Json& doc) -> Status {
+    // 48-bit ids: unlikely to collide, but a collision must not replace another key's record.
+    while (doc["keys"].contains(k.id)) k.id = "key_" + RandomHex(6);
     doc["keys"][k.id] = KeyToDoc(k);
     return OkStatus();
   }));
@@ -366,7 +404,9 @@ Result<std::vector<KeyRecord>> Identity::ListKeys(const std::string& team) {
     out.push_back(std::move(k));
   }
   std::sort(out.begin(), out.end(),
-            [](const KeyRecord& a, const KeyRecord& b) { return a.created_ms < b.created_ms; });
+            [](const KeyRecord& a, const KeyRecord& b) {
+              return a.created_ms != b.created_ms ? a.created_ms < b.created_ms : a.id < b.id;
+            });
   return out;
 }
 

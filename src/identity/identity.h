@@ -22,6 +22,7 @@
 
 #include "core/json_input.h"
 #include "core/time.h"
+#include "identity/jwt.h"
 #include "identity/principal.h"
 #include "store/object_store.h"
 
@@ -90,10 +91,10 @@ class Identity : public Authenticator {
   // NotFound if the team has no such key. Revoking twice is fine.
   Result<KeyRecord> RevokeKey(const std::string& team, const std::string& key_id);
 
-  // Bearer tokens that are not skf_ keys go here (OIDC JWTs), when set before serving.
-  void SetTokenVerifier(std::function<Result<Principal>(std::string_view)> verifier) {
-    token_verifier_ = std::move(verifier);
-  }
+  // Accepts OIDC JWTs from `cfg.issuer` as bearer tokens besides skf_ keys (call before serving).
+  // The token's team must exist; its user id is "oidc:" + the token's subject. Fails when the
+  // configuration is bad or the JWKS cannot be loaded.
+  Status EnableOidc(OidcConfig cfg);
 
   // Writes pending last-used times now (tests, shutdown).
   Status FlushLastUsedForTest();
@@ -114,6 +115,7 @@ class Identity : public Authenticator {
   Status MaybeReload(bool force);
   void IndexKeysLocked();
   bool RecordFailure(std::string_view remote);
+  Result<Principal> VerifyToken(std::string_view token);
   void FlushLoop();
   Status FlushLastUsed();
 
@@ -133,7 +135,7 @@ class Identity : public Authenticator {
   std::condition_variable stop_cv_;
   bool stopping_ = false;
   std::thread flusher_;
-  std::function<Result<Principal>(std::string_view)> token_verifier_;
+  std::unique_ptr<JwtVerifier> jwt_;
 };
 
 }  // namespace skiff::identity

@@ -121,7 +121,8 @@ std::string BuildEc(const Json& key, Jwk* jwk) {
   }
   jwk->kty = KeyType::kEc;
   jwk->bits = 256;
-  if (std::string why = PkeyFromParams("EC", bld.get(), &jwk->key); !why.empty()) return why;
+  // OpenSSL refuses a point that is not on the curve here already; public_check makes sure.
+  if (!PkeyFromParams("EC", bld.get(), &jwk->key).empty()) return "EC point is not on P-256";
   PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, jwk->key.get(), nullptr));
   if (check == nullptr || EVP_PKEY_public_check(check.get()) != 1) {
     jwk->key.reset();

@@ -8,8 +8,9 @@
 // forged token is never told more than "signature does not verify".
 //
 // The JWKS is loaded by Create (a failure there is an error: misconfiguration shows at start-up)
-// and reloaded every jwks_refresh_s, and when a token names an unknown kid (at most every 10 s, so
-// a flood of made-up kids cannot hammer the provider). A failed reload keeps the previous keys.
+// and reloaded (URL re-fetched, or file re-read) every jwks_refresh_s, and when a token names an
+// unknown kid; never more than once per 10 s, so a flood of made-up kids cannot hammer the
+// provider. A failed reload, or one with no usable key, keeps the previous keys.
 // Reloads are timed by the `now_ms` given to Verify. Every failure is Unauthenticated with a
 // specific message. Thread-safe: Verify may be called from many threads at once.
 #pragma once
@@ -33,8 +34,8 @@ struct OidcConfig {
   std::string audience;          // required; "aud" (string or array) must contain it
   std::string jwks_file;         // a JWKS JSON file, or
   std::string jwks_url;          // an https/http URL (fetched with net::HttpClient), cached
-  int64_t jwks_refresh_s = 300;  // re-fetch period; also re-fetch (at most every 10 s) on unknown kid
-  int64_t leeway_s = 60;         // clock skew allowed for exp/nbf/iat
+  int64_t jwks_refresh_s = 300;  // reload period, 10..604800; also reload on an unknown kid
+  int64_t leeway_s = 60;         // clock skew allowed for exp/nbf/iat, 0..3600
   // The claim naming the team: a string, or an array of strings. Without group_to_team the first
   // non-empty string is the team; with it, the first value that group_to_team maps.
   std::string team_claim = "groups";
@@ -87,7 +88,7 @@ class JwtVerifier {
   std::shared_ptr<const JwkSet> keys_;
   int64_t loaded_ms_ = 0;     // last successful load
   int64_t attempted_ms_ = 0;  // last load attempt, successful or not
-  std::mutex load_mu_;        // one load at a time; never held while waiting for mu_ in reverse
+  std::mutex load_mu_;        // one load at a time; taken before mu_, never while holding it
 };
 
 }  // namespace skiff::identity

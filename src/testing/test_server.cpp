@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -166,6 +168,10 @@ std::optional<int> Subprocess::Wait(milliseconds timeout) {
   return status_;
 }
 
+void Subprocess::Signal(int sig) {
+  if (!status_) ::kill(pid_, sig);
+}
+
 void Subprocess::Kill9() {
   if (status_) return;
   ::kill(pid_, SIGKILL);
@@ -192,7 +198,7 @@ int Subprocess::Terminate(milliseconds timeout) {
 ProcessResult RunProcess(const std::vector<std::string>& argv, const Env& env,
                          const std::string& scratch_dir, milliseconds timeout,
                          const std::string& stdin_path) {
-  static int counter = 0;
+  static std::atomic<int> counter{0};
   std::string base = scratch_dir + "/run-" + std::to_string(::getpid()) + "-" +
                      std::to_string(++counter);
   ProcessResult res;
@@ -393,8 +399,12 @@ std::unique_ptr<Subprocess> TestServer::StartWorker(int concurrency, const std::
                                                     const std::vector<std::string>& extra) {
   std::string log = temp_.path() + "/worker-" + std::to_string(worker_logs_.size() + 1) + ".log";
   worker_logs_.push_back(log);
-  std::vector<std::string> argv = {SKIFF_BINARY, "worker", "--server", url_, "--key", key_,
-                                   "--concurrency", std::to_string(concurrency)};
+  std::vector<std::string> argv = {SKIFF_BINARY, "worker", "--server", url_, "--concurrency",
+                                   std::to_string(concurrency)};
+  if (std::find(extra.begin(), extra.end(), "--key") == extra.end()) {
+    argv.push_back("--key");
+    argv.push_back(key_);
+  }
   if (!name.empty()) {
     argv.push_back("--name");
     argv.push_back(name);

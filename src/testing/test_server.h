@@ -8,8 +8,9 @@
 //
 // Every process it starts writes stdout/stderr to a log file in its temp folder; DumpLogsIfFailed
 // (called by the destructor too) prints their tails when the current test has failed. Children get
-// SIGKILL when the test process dies (PR_SET_PDEATHSIG), so a crashed test leaves no server behind.
-// Not thread-safe: start, stop and restart from the test's thread; clients may live on any thread.
+// SIGKILL when the thread that started them ends (PR_SET_PDEATHSIG), so a crashed test leaves no
+// server behind: start processes from the test's own thread. Not thread-safe: start, stop and
+// restart from the test's thread; clients may live on any thread.
 #pragma once
 
 #include <sys/types.h>
@@ -44,6 +45,8 @@ class Subprocess {
   pid_t pid() const { return pid_; }
   // True while it has not exited (reaps it when it has).
   bool Running();
+  // Sends `sig` (no wait).
+  void Signal(int sig);
   // SIGKILL, then reap.
   void Kill9();
   // SIGTERM, wait up to `timeout_ms` (then SIGKILL); the exit status (see Wait).
@@ -123,8 +126,9 @@ class TestServer {
   // Every job id from GET /v1/jobs, following cursors (bounded to 100 pages).
   Result<std::vector<std::string>> ListJobIds();
 
-  // Starts `skiff worker --server URL --key KEY --concurrency N [--name NAME] [extra]`, with its
-  // log in the temp folder (printed on failure). The caller owns the process.
+  // Starts `skiff worker --server URL --concurrency N --key KEY [--name NAME] [extra]` (no --key
+  // of ours when `extra` has one), with its log in the temp folder (printed on failure). The
+  // caller owns the process.
   std::unique_ptr<Subprocess> StartWorker(int concurrency, const std::string& name = "",
                                           const std::vector<std::string>& extra = {});
 

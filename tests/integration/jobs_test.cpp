@@ -1,5 +1,5 @@
-// Jobs whose tasks are real processes (`sh -c ...`) run by `skiff up`'s in-process workers: results,
-// retries, timeouts, placeholders, environment and captured output.
+// Jobs whose tasks are real processes (`sh -c ...`) run by `skiff up`'s in-process workers:
+// results, retries, timeouts, placeholders, environment and captured output.
 #include <gtest/gtest.h>
 
 #include <iostream>
@@ -201,6 +201,46 @@ TEST_F(JobsTest, StdoutAndStderrTailsAreCaptured) {
   EXPECT_LE(out.size(), 64u * 1024) << "the tail is not a tail";
   EXPECT_EQ(out.substr(out.size() - 12), "19999\n20000\n");
   EXPECT_EQ(a["stderr_tail"], "err-line\ndone\n");
+}
+
+TEST_F(JobsTest, OutputThatIsNotUtf8IsStoredAsValidUtf8AndUtf8ArgvRoundTrips) {
+  const std::string script = "printf '\\377\\376 raw\\n'; printf '%s\\n' \"$1\"";
+  std::string id = Submit({{"argv", {"sh", "-c", script, "sh", "h\u00e9llo \u2713"}}});
+  ASSERT_FALSE(id.empty());
+  IT_ASSIGN_OR_FAIL(Json job, server_->WaitFinished(id, seconds(60)));
+  ASSERT_EQ(job["status"], "succeeded");
+  std::string out = AttemptsOf(job, "t-0001")[0]["stdout_tail"];
+  EXPECT_NE(out.find("\xEF\xBF\xBD"), std::string::npos) << "no U+FFFD for the bad bytes: " << out;
+  EXPECT_NE(out.find(" raw\nh\xC3\xA9llo \xE2\x9C\x93\n"), std::string::npos) << out;
+}
+
+TEST_F(JobsTest, ProgramThatCannotStartEndsFailedWithAnError) {
+  std::string id = Submit({{"argv", {"/nonexistent/skiff-test-program", "x"}}, {"max_attempts", 2},
+                           {"backoff_ms", 0}});
+  ASSERT_FALSE(id.empty());
+  IT_ASSIGN_OR_FAIL(Json job, server_->WaitFinished(id, seconds(60)));
+  EXPECT_EQ(job["status"], "failed");
+  Json attempts = AttemptsOf(job, "t-0001");
+  ASSERT_EQ(attempts.size(), 2u);
+  for (const Json& a : attempts) {
+    EXPECT_EQ(a["result"], "failed");
+    EXPECT_NE(a.value("error", "").find("skiff-test-program"), std::string::npos) << a.dump();
+  }
+}
+
+TEST_F(JobsTest, BackgroundChildrenDoNotHoldTheTaskOpen) {
+  std::string pid_file = server_->scratch() + "/bg.pid";
+  auto t0 = Clock::now();
+  std::string id = Submit(ShJob("sleep 30 & echo $! > " + pid_file + "; echo parent done"));
+  ASSERT_FALSE(id.empty());
+  IT_ASSIGN_OR_FAIL(Json job, server_->WaitFinished(id, seconds(60)));
+  EXPECT_LT(MsSince(t0), 10000) << "the task waited for its background child";
+  EXPECT_EQ(job["status"], "succeeded");
+  EXPECT_EQ(AttemptsOf(job, "t-0001")[0]["stdout_tail"], "parent done\n");
+  pid_t pid = std::atoi(ReadFileOrEmpty(pid_file).c_str());
+  ASSERT_GT(pid, 0);
+  EXPECT_TRUE(WaitUntil([&] { return !ProcessAlive(pid); }, seconds(5)))
+      << "the task's background child " << pid << " outlived it";
 }
 
 TEST_F(JobsTest, GetWithTasksZeroLeavesOutItemsTasksAndAttempts) {

@@ -1,0 +1,6 @@
+# Unit tests of src/coord: the journal on a temp folder, the coordinator on a MemoryStore.
+skiff_test(coord_test unit "skiff_coord;skiff_store"
+  src/coord/journal_test.cpp
+  src/coord/coordinator_test.cpp
+  src/coord/coordinator_recovery_test.cpp
+)

@@ -20,6 +20,9 @@ struct Request {
   std::string body;
   std::string remote;                           // peer address
   std::map<std::string, std::string> params;  // from the route pattern ("{id}")
+  std::string route;    // the matched pattern ("/v1/jobs/{id}"), for logs and metrics
+  std::string user_id;  // the authenticated caller, for logs
+  std::string team;
 
   // The header's value or "".
   std::string Header(std::string_view name) const;

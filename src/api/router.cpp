@@ -81,6 +81,7 @@ Response Router::Handle(Request& req) {
     if (r.method == req.method) {
       match = &r;
       req.params = std::move(params);
+      req.route = r.pattern;
       break;
     }
   }
@@ -103,6 +104,8 @@ Response Router::Handle(Request& req) {
       return r;
     }
     principal = std::move(who).value();
+    req.user_id = principal.user_id;
+    req.team = principal.team;
     if (!RoleAllows(principal.role, match->perm)) {
       return Response::Error(403, "permission_denied",
                              "role " + principal.role + " may not " + req.method + " " + req.path);

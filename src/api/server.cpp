@@ -291,9 +291,10 @@ void HttpServer::Serve(int fd) {
                        : res.status >= 400 ? obs::Level::kInfo
                                            : obs::Level::kDebug;
     if (obs::Enabled(level)) {
-      obs::Log(level, "request", {{"method", req.method}, {"route", req.path},
-                                  {"status", res.status}, {"latency_ms", ms},
-                                  {"remote", remote},
+      obs::Log(level, "request", {{"method", req.method}, {"path", req.path},
+                                  {"route", req.route}, {"status", res.status},
+                                  {"latency_ms", ms}, {"remote", remote},
+                                  {"team", req.team}, {"user_id", req.user_id},
                                   {"correlation_id", req.Header("x-correlation-id")}});
     }
     if (!keep) return;

@@ -125,6 +125,9 @@ void SetLogLevel(const std::string& name) {
 
 int RunServer(const ServerFlags& f, bool with_workers) {
   SetLogLevel(f.log_level);
+  // In-process tasks inherit this process's environment: a key set for the CLI must not reach
+  // them. Done before any thread starts.
+  ::unsetenv("SKIFF_KEY");
   sigset_t stop_signals = BlockStopSignals();
   std::string data = f.data.empty() ? DefaultDataDir() : f.data;
   if (::mkdir(data.c_str(), 0700) != 0 && errno != EEXIST) {
@@ -236,6 +239,8 @@ int RunWorker(const WorkerFlags& f) {
     const char* k = std::getenv("SKIFF_KEY");
     key = k ? k : "";
   }
+  // Tasks inherit this process's environment: the worker's key must not reach them.
+  ::unsetenv("SKIFF_KEY");
   if (key.empty()) {
     obs::Error("skiff worker needs a key: --key or SKIFF_KEY");
     return 2;

@@ -199,6 +199,9 @@ uint64_t Journal::Append(std::string_view payload) {
 
 Status Journal::WaitDurable(uint64_t seq) {
   std::unique_lock<std::mutex> lock(mu_);
+  if (seq >= next_seq_) {  // would wait forever
+    return Internal("journal: waiting for seq " + std::to_string(seq) + ", not appended yet");
+  }
   // While closing, the committer still flushes what was appended before: wait for it.
   durable_cv_.wait(lock, [&] { return durable_seq_ >= seq || failed_upto_ >= seq || closed_; });
   if (durable_seq_ >= seq) return OkStatus();

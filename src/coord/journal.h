@@ -57,7 +57,7 @@ class Journal {
   uint64_t Append(std::string_view payload);
   // Blocks until every record up to `seq` is durable. Unavailable if the disk write failed (the
   // records stay buffered and are retried; the caller must not acknowledge), or if the journal was
-  // closed before the record could be written.
+  // closed before the record could be written. Internal for a seq not handed out yet.
   Status WaitDurable(uint64_t seq);
   // Deletes closed segments whose records all have seq < `seq`.
   void DropBefore(uint64_t seq);

@@ -84,6 +84,7 @@ TEST_F(JournalTest, EmptyJournalStartsAtOne) {
   EXPECT_EQ(j->last_seq(), 2u);
   EXPECT_TRUE(j->WaitDurable(2).ok());
   EXPECT_TRUE(j->WaitDurable(0).ok());
+  EXPECT_EQ(j->WaitDurable(3).code(), Code::kInternal);  // not appended: would never return
 }
 
 TEST_F(JournalTest, ReopenReplaysTheSameRecordsInOrder) {

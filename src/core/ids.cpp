@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <mutex>
+
 #include "core/status.h"
 
 namespace skiff {
@@ -16,20 +18,38 @@ void RandomBytes(unsigned char* out, size_t n) {
 
 std::string NewJobId(int64_t now_ms) {
   static const char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-  unsigned char rnd[10];
-  RandomBytes(rnd, sizeof(rnd));
-  std::string out = "job_";
+  constexpr uint64_t kMask40 = (uint64_t{1} << 40) - 1;
+  // Ids made in the same millisecond (or while the clock steps back) keep the previous id's time
+  // and add one to its random part, so ids always sort in creation order within this process.
+  static std::mutex mu;
+  static uint64_t last_t = 0, last_hi = 0, last_lo = 0;
   uint64_t t = static_cast<uint64_t>(now_ms);
+  uint64_t hi = 0, lo = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (t <= last_t) {
+      t = last_t;
+      lo = (last_lo + 1) & kMask40;
+      hi = lo == 0 ? (last_hi + 1) & kMask40 : last_hi;
+    } else {
+      unsigned char rnd[10];
+      RandomBytes(rnd, sizeof(rnd));
+      for (int i = 0; i < 5; ++i) hi = (hi << 8) | rnd[i];
+      for (int i = 5; i < 10; ++i) lo = (lo << 8) | rnd[i];
+      hi >>= 1;  // leave room to count up within the millisecond without wrapping
+    }
+    last_t = t;
+    last_hi = hi;
+    last_lo = lo;
+  }
+  std::string out = "job_";
   char time_part[10];
   for (int i = 9; i >= 0; --i) {
     time_part[i] = kAlphabet[t & 31];
     t >>= 5;
   }
   out.append(time_part, 10);
-  // 80 random bits -> 16 chars.
-  uint64_t hi = 0, lo = 0;
-  for (int i = 0; i < 5; ++i) hi = (hi << 8) | rnd[i];
-  for (int i = 5; i < 10; ++i) lo = (lo << 8) | rnd[i];
+  // 80 bits -> 16 chars.
   char rand_part[16];
   for (int i = 7; i >= 0; --i) {
     rand_part[i] = kAlphabet[hi & 31];

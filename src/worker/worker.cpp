@@ -29,6 +29,7 @@ void Worker::FetchLoop() {
       cv_.wait(lock, [&] { return stopping_ || in_flight_ < opts_.concurrency; });
       if (stopping_) break;
       free_slots = opts_.concurrency - in_flight_;
+      fetching_ = true;  // Stop waits for this lease call: what it returns is run, not dropped
     }
     LeaseRequest req;
     req.worker = opts_.name;
@@ -36,6 +37,11 @@ void Worker::FetchLoop() {
     req.wait_ms = opts_.wait_ms;
     auto res = source_->Lease(req);
     if (!res.ok()) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        fetching_ = false;
+        cv_.notify_all();
+      }
       obs::Warn("worker: lease failed; retrying", {{"error", res.status().message()},
                                                     {"retry_ms", backoff_ms}});
       std::unique_lock<std::mutex> lock(mu_);
@@ -46,6 +52,7 @@ void Worker::FetchLoop() {
     backoff_ms = 100;
     if (res->lease_ms > 0) lease_ms_ = res->lease_ms;
     std::lock_guard<std::mutex> lock(mu_);
+    fetching_ = false;
     for (LeasedTask& t : res->tasks) {
       auto r = std::make_shared<Running>();
       r->task = std::move(t);
@@ -136,14 +143,19 @@ void Worker::ReportLoop() {
 }
 
 void Worker::HeartbeatLoop() {
+  // Wakes often and sends when the interval has passed, so a lease time learned from the first
+  // lease answer applies at once.
+  auto last = std::chrono::steady_clock::now();
   while (true) {
     std::vector<std::string> leases;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      int64_t every = opts_.heartbeat_ms > 0 ? opts_.heartbeat_ms : lease_ms_.load() / 3;
-      cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(every, 10)),
-                   [&] { return done_; });
+      cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return done_; });
       if (done_) return;
+      int64_t every = opts_.heartbeat_ms > 0 ? opts_.heartbeat_ms : lease_ms_.load() / 3;
+      auto now = std::chrono::steady_clock::now();
+      if (now - last < std::chrono::milliseconds(std::max<int64_t>(every, 10))) continue;
+      last = now;
       for (const auto& [lease, r] : running_) leases.push_back(lease);
     }
     if (leases.empty()) continue;
@@ -163,12 +175,15 @@ void Worker::HeartbeatLoop() {
 
 void Worker::Stop(int grace_ms) {
   if (threads_.empty()) return;
-  stopping_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
   cv_.notify_all();
   {
     std::unique_lock<std::mutex> lock(mu_);
     bool idle = cv_.wait_for(lock, std::chrono::milliseconds(grace_ms), [&] {
-      return in_flight_ == 0 && reports_.empty() && reporting_ == 0;
+      return !fetching_ && in_flight_ == 0 && reports_.empty() && reporting_ == 0;
     });
     if (!idle) {
       for (auto& [lease, r] : running_) r->cancel = true;

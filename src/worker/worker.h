@@ -69,6 +69,7 @@ class Worker {
   std::deque<TaskReport> reports_;
   int in_flight_ = 0;  // queued + running
   int reporting_ = 0;  // reports being sent
+  bool fetching_ = false;  // a Lease call is under way
   std::atomic<int64_t> lease_ms_{30000};
   WorkerStats stats_;
   std::vector<std::thread> threads_;

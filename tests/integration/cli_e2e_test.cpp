@@ -120,7 +120,7 @@ TEST_F(CliTest, WatchExitsOneForAFailingJobAndRetryRunsItAgain) {
 }
 
 TEST_F(CliTest, CancelARunningJobAndRefuseASecondCancel) {
-  std::string id = SubmitYaml("slow.yaml", "argv: [sleep, '30']\nitems: 2\n");
+  std::string id = SubmitYaml("slow.yaml", "argv: [sleep, '5']\nitems: 2\n");
   ASSERT_FALSE(id.empty());
   ASSERT_TRUE(WaitUntil(
       [&] {

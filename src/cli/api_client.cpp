@@ -96,6 +96,10 @@ Result<HttpResponse> ApiClient::Post(std::string_view path, std::string_view jso
   return Check(http_->Post(path, json_body, extra_headers));
 }
 
+Result<HttpResponse> ApiClient::Delete(std::string_view path) {
+  return Check(http_->Delete(path));
+}
+
 Result<HttpResponse> ApiClient::Check(Result<HttpResponse> response) {
   if (!response.ok()) {
     const Status& s = response.status();

@@ -42,6 +42,7 @@ class ApiClient {
   Result<HttpResponse> Get(std::string_view path);
   Result<HttpResponse> Post(std::string_view path, std::string_view json_body,
                             const HttpHeaders& extra_headers = {});
+  Result<HttpResponse> Delete(std::string_view path);
 
   const std::string& base_url() const { return http_->base_url(); }
 

@@ -33,13 +33,6 @@ std::optional<std::string> ReadFile(const std::string& path) {
   return text.str();
 }
 
-std::string ConfigFilePath() {
-  std::string xdg = GetEnv("XDG_CONFIG_HOME");
-  if (!xdg.empty()) return xdg + "/skiff/config.json";
-  std::string home = GetEnv("HOME");
-  if (!home.empty()) return home + "/.config/skiff/config.json";
-  return "";
-}
 
 struct FileConfig {
   std::string server;
@@ -150,6 +143,14 @@ Result<ClientConfig> ResolveConfig(const ConfigFlags& flags) {
   }
   if (config.key.empty()) config.key_source.clear();
   return config;
+}
+
+std::string ConfigFilePath() {
+  std::string xdg = GetEnv("XDG_CONFIG_HOME");
+  if (!xdg.empty()) return xdg + "/skiff/config.json";
+  std::string home = GetEnv("HOME");
+  if (!home.empty()) return home + "/.config/skiff/config.json";
+  return "";
 }
 
 }  // namespace skiff::cli

@@ -42,6 +42,10 @@ Result<ClientConfig> ResolveConfig(const ConfigFlags& flags);
 // or an empty host.
 Result<std::string> NormalizeServerUrl(const std::string& url);
 
+// The config file ResolveConfig reads: $XDG_CONFIG_HOME/skiff/config.json, else
+// ~/.config/skiff/config.json; "" when neither variable is set.
+std::string ConfigFilePath();
+
 // True when the URL's host is localhost, 127.x.y.z or [::1].
 bool IsLoopbackUrl(const std::string& url);
 

@@ -37,15 +37,6 @@ std::string GetEnv(const char* name) {
   return value == nullptr ? std::string() : std::string(value);
 }
 
-// The config file ResolveConfig reads (config.h): $XDG_CONFIG_HOME/skiff/config.json, else
-// ~/.config/skiff/config.json; "" when neither variable is set.
-std::string ConfigFilePath() {
-  std::string xdg = GetEnv("XDG_CONFIG_HOME");
-  if (!xdg.empty()) return xdg + "/skiff/config.json";
-  std::string home = GetEnv("HOME");
-  if (!home.empty()) return home + "/.config/skiff/config.json";
-  return "";
-}
 
 Status ErrnoStatus(const std::string& what, int err) {
   return InvalidArgument(what + ": " + std::strerror(err));

@@ -28,14 +28,6 @@ struct JobArgs {
   bool all = false;
 };
 
-// Prints a 2xx answer as pretty JSON, keeping the server's key order.
-int PrintJson(Context& ctx, const HttpResponse& response) {
-  auto doc = ParseBody<ordered_json>(response);
-  if (!doc.ok()) return ctx.ServerError(doc.status());
-  ctx.out() << doc->dump(2) << "\n";
-  return kExitOk;
-}
-
 std::string JobIdOf(const json& job) {
   auto it = job.find("id");
   return it != job.end() && it->is_string() ? it->get<std::string>() : "";
@@ -75,7 +67,7 @@ int Submit(Context& ctx, const JobArgs& args) {
     if (!ctx.json_output()) ctx.out() << id << "\n";
     return WatchJob(ctx, id);
   }
-  if (ctx.json_output()) return PrintJson(ctx, *response);
+  if (ctx.json_output()) return ctx.PrintJson(*response);
   ctx.out() << Sanitize(id) << "\n";
   return kExitOk;
 }
@@ -85,7 +77,7 @@ int Get(Context& ctx, const JobArgs& args) {
   if (!api.ok()) return ctx.InputError(api.status());
   auto response = (*api)->Get(JobPath(args.id));
   if (!response.ok()) return ctx.ServerError(response.status());
-  if (ctx.json_output()) return PrintJson(ctx, *response);
+  if (ctx.json_output()) return ctx.PrintJson(*response);
   auto job = ParseBody(*response);
   if (!job.ok()) return ctx.ServerError(job.status());
   ctx.out() << FormatJob(*job);
@@ -115,7 +107,7 @@ int List(Context& ctx, const JobArgs& args) {
   while (true) {
     auto response = (*api)->Get(ListPath(args, cursor));
     if (!response.ok()) return ctx.ServerError(response.status());
-    if (!args.all && ctx.json_output()) return PrintJson(ctx, *response);
+    if (!args.all && ctx.json_output()) return ctx.PrintJson(*response);
     auto page = ParseBody<ordered_json>(*response);
     if (!page.ok()) return ctx.ServerError(page.status());
     if (page->contains("jobs") && (*page)["jobs"].is_array()) {
@@ -144,7 +136,7 @@ int JobAction(Context& ctx, const JobArgs& args, const char* verb) {
   if (!api.ok()) return ctx.InputError(api.status());
   auto response = (*api)->Post(JobPath(args.id) + "/" + verb, "");
   if (!response.ok()) return ctx.ServerError(response.status());
-  if (ctx.json_output()) return PrintJson(ctx, *response);
+  if (ctx.json_output()) return ctx.PrintJson(*response);
   auto job = ParseBody(*response);
   if (!job.ok()) return ctx.ServerError(job.status());
   JobCounts c = CountsOf(*job);

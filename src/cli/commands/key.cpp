@@ -40,25 +40,6 @@ std::string KeysPath(const std::string& team) {
   return "/v1/teams/" + EscapeUrlComponent(team) + "/keys";
 }
 
-// DELETE through the resolved server and key, with errors shaped like ApiClient's. ApiClient has
-// no Delete; this builds a one-off HttpClient from the same configuration.
-Result<HttpResponse> Delete(Context& ctx, const std::string& path) {
-  ASSIGN_OR_RETURN(ClientConfig config, ResolveConfig(ctx.options().config));
-  HttpClient http(config.server, config.key, HttpClientOptions{});
-  auto response = http.Delete(path);
-  if (!response.ok()) {
-    const Status& s = response.status();
-    const char* code = s.code() == Code::kUnavailable        ? "unavailable"
-                       : s.code() == Code::kDeadlineExceeded ? "deadline_exceeded"
-                       : s.code() == Code::kInvalidArgument  ? "invalid_argument"
-                                                             : "internal";
-    return Status(s.code(), std::string(code) + ": " + s.message());
-  }
-  if (response->status < 200 || response->status > 299) {
-    return ApiErrorStatus(ParseApiError(response->status, response->body), response->status);
-  }
-  return response;
-}
 
 int Create(Context& ctx, const KeyArgs& args) {
   json body = {{"role", args.role}};
@@ -118,9 +99,9 @@ int List(Context& ctx, const KeyArgs& args) {
 }
 
 int Revoke(Context& ctx, const KeyArgs& args) {
-  auto api = ctx.Api();  // resolves the configuration once, with the usual errors and hints
+  auto api = ctx.Api();
   if (!api.ok()) return ctx.InputError(api.status());
-  auto response = Delete(ctx, KeysPath(args.team) + "/" + EscapeUrlComponent(args.id));
+  auto response = (*api)->Delete(KeysPath(args.team) + "/" + EscapeUrlComponent(args.id));
   if (!response.ok()) return ctx.ServerError(response.status());
   if (ctx.json_output()) return ctx.PrintJson(*response);
   auto key = ParseBody(*response);

@@ -76,6 +76,15 @@ TEST(NewJobIdTest, SortsByTime) {
   EXPECT_EQ(by_id, pairs);
 }
 
+TEST(NewJobIdTest, SortsInCreationOrderWithinAMillisecondAndWhenTheClockStepsBack) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 1000; ++i) ids.push_back(NewJobId(1800000000000));
+  ids.push_back(NewJobId(1799999999000));  // the clock stepped back a second
+  ids.push_back(NewJobId(1800000000001));
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size());
+}
+
 TEST(NewJobIdTest, UniqueAcrossThreadsInTheSameMillisecond) {
   std::set<std::string> ids;
   std::mutex mu;

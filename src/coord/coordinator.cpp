@@ -132,25 +132,26 @@ Status Coordinator::Recover() {
   if (!journal.ok()) return journal.status();
   journal_ = std::move(journal).value();
 
-  // Attempts that were running when the server stopped: their workers' leases are gone.
+  // Attempts that were running when the server stopped get a fresh lease: a worker that outlived
+  // the server (a standalone one) heartbeats and reports as if nothing happened; for one that died
+  // with it the lease expires and the task is retried like any lost lease.
   std::lock_guard<std::mutex> lock(mu_);
   int64_t now = clock_->NowMs();
-  size_t requeued = 0;
-  std::vector<uint64_t> seqs;
+  size_t requeued = 0, running = 0;
   for (auto& [id, js] : jobs_) {
     Job& job = js->job;
     for (uint32_t i = 0; i < job.size(); ++i) {
       if (job.tasks[i] != TaskState::kPending) continue;
       auto& attempts = job.attempts[i];
       if (!attempts.empty() && attempts.back().running()) {
-        AttemptEnd end;
-        end.result = std::string(kResultLeaseExpired);
-        end.error = "the server restarted while this attempt ran";
-        EndAttemptLocked(js.get(), i, attempts.back().n, std::move(end), now, &seqs);
+        js->lease_deadline[i] = now + opts_.lease_ms;
+        expiries_.push({now + opts_.lease_ms, js.get(), i,
+                        static_cast<size_t>(attempts.back().n)});
+        ++running;
       } else {
         MakeReadyLocked(js.get(), i);
+        ++requeued;
       }
-      ++requeued;
     }
   }
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -159,6 +160,7 @@ Status Coordinator::Recover() {
                           {"unreadable", skipped},
                           {"journal_records", replayed},
                           {"pending_tasks", requeued},
+                          {"running_tasks", running},
                           {"ms", ms}});
   return OkStatus();
 }

@@ -5,7 +5,8 @@
 // answered only once their change is durable (group commit). Job documents are checkpointed to the
 // ObjectStore ("jobs/<id>.json") in the background, and journal segments the documents cover are
 // dropped. Open() recovers: documents first, then the journal records newer than each document;
-// attempts that were running when the server stopped end as lease_expired and are retried.
+// attempts that were running when the server stopped get a fresh lease, so a worker that is still
+// alive reports as usual and a dead one's lease expires (lease_expired) and the task is retried.
 //
 // Dispatch is fair: jobs with ready tasks take turns (round robin), one task per turn, so a huge
 // job does not starve the jobs submitted after it. A lease lives lease_ms unless extended by a

@@ -105,6 +105,16 @@ class CoordinatorTest : public ::testing::Test {
     return out;
   }
 
+  // Polls `pred` until it holds (the timer thread acts within a few ticks) or 5 s pass.
+  static bool WaitFor(const std::function<bool()>& pred) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!pred()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+  }
+
   static TaskReport Report(const LeasedTask& t, int exit) {
     TaskReport r;
     r.lease = t.lease;

@@ -93,6 +93,67 @@ TEST(IdentityTest, TeamsKeysAndTenancy) {
   EXPECT_NE(refused.body.dump().find("revoked"), std::string::npos) << refused.body.dump();
 }
 
+// The issue's acceptance path through the CLI: an owner creates member and viewer keys; a viewer
+// reads but cannot submit; a member of another team sees nothing; a revoked key stops at once.
+TEST(IdentityTest, OwnerMakesKeysWithTheCliAndRolesHold) {
+  TestServerOptions o;
+  o.workers = 1;
+  TestServer server(o);
+  ASSERT_TRUE(server.started());
+  ASSERT_EQ(server.RunCli({"team", "create", "acme"}).exit_code, 0);
+  ASSERT_EQ(server.RunCli({"team", "create", "globex"}).exit_code, 0);
+  auto make = [&](const std::string& team, const std::string& role, const std::string& as) {
+    testing::ProcessResult r =
+        server.RunCli({"key", "create", "--team", team, "--role", role}, {{"SKIFF_KEY", as}});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::string key = r.out.substr(0, r.out.find('\n'));
+    EXPECT_EQ(key.rfind("skf_", 0), 0u) << r.out;
+    return key;
+  };
+  std::string owner = make("acme", "owner", server.key());
+  std::string member = make("acme", "member", owner);
+  std::string viewer = make("acme", "viewer", owner);
+  std::string outsider = make("globex", "member", server.key());
+
+  std::string job = std::string(server.scratch()) + "/job.json";
+  { std::ofstream(job) << R"({"argv": ["true"]})"; }
+  testing::ProcessResult sub = server.RunCli({"job", "submit", job}, {{"SKIFF_KEY", member}});
+  ASSERT_EQ(sub.exit_code, 0) << sub.err;
+  std::string id = sub.out.substr(0, sub.out.find('\n'));
+
+  EXPECT_EQ(server.RunCli({"job", "get", id}, {{"SKIFF_KEY", viewer}}).exit_code, 0);
+  testing::ProcessResult denied = server.RunCli({"job", "submit", job}, {{"SKIFF_KEY", viewer}});
+  EXPECT_EQ(denied.exit_code, 3);
+  EXPECT_NE(denied.err.find("permission_denied"), std::string::npos) << denied.err;
+  for (const std::vector<std::string>& verb :
+       {std::vector<std::string>{"job", "get", id}, {"job", "cancel", id}}) {
+    testing::ProcessResult r = server.RunCli(verb, {{"SKIFF_KEY", outsider}});
+    EXPECT_EQ(r.exit_code, 3) << verb[1];
+    EXPECT_NE(r.err.find("not_found"), std::string::npos) << r.err;
+  }
+  testing::ProcessResult list = server.RunCli({"job", "list", "-o", "json"},
+                                              {{"SKIFF_KEY", outsider}});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.out.find(id), std::string::npos);
+
+  // Revoke the viewer key: the very next request is refused.
+  testing::ProcessResult keys = server.RunCli({"key", "list", "--team", "acme", "-o", "json"},
+                                              {{"SKIFF_KEY", owner}});
+  ASSERT_EQ(keys.exit_code, 0) << keys.err;
+  std::string viewer_id;
+  Json listed = Json::parse(keys.out);
+  for (const Json& k : listed["keys"]) {
+    if (k["role"] == "viewer") viewer_id = k["id"];
+  }
+  ASSERT_FALSE(viewer_id.empty());
+  ASSERT_EQ(server.RunCli({"key", "revoke", "--team", "acme", viewer_id}, {{"SKIFF_KEY", owner}})
+                .exit_code,
+            0);
+  testing::ProcessResult gone = server.RunCli({"whoami"}, {{"SKIFF_KEY", viewer}});
+  EXPECT_EQ(gone.exit_code, 3);
+  EXPECT_NE(gone.err.find("revoked"), std::string::npos) << gone.err;
+}
+
 TEST(IdentityTest, WorkerKeyLimitedToATeamRunsOnlyThatTeamsTasks) {
   TestServerOptions o;
   o.verb = "server";
@@ -153,6 +214,7 @@ TEST(IdentityTest, OidcTokensFromTheConfiguredIssuerAreAccepted) {
   testing::TempDir dir;
   tk::PkeyPtr rsa = tk::NewRsaKey();
   tk::PkeyPtr ec = tk::NewEcKey();
+  tk::PkeyPtr other_rsa = tk::NewRsaKey();  // not in the JWKS
   std::string jwks = dir.path() + "/jwks.json";
   {
     Json keys = {{"keys", {tk::RsaJwk(rsa.get(), "r1"), tk::EcJwk(ec.get(), "e1")}}};
@@ -202,6 +264,8 @@ TEST(IdentityTest, OidcTokensFromTheConfiguredIssuerAreAccepted) {
       {"wrong issuer", token(rsa.get(), "RS256", "r1", {{"iss", "https://evil"}}), "issuer"},
       {"wrong audience", token(rsa.get(), "RS256", "r1", {{"aud", "other"}}), "aud"},
       {"unknown kid", token(rsa.get(), "RS256", "nope", Json::object()), "kid"},
+      {"signed by another key", token(other_rsa.get(), "RS256", "r1", Json::object()),
+       "signature"},
       {"unknown team", token(rsa.get(), "RS256", "r1", {{"groups", {"initech"}}}), "team"},
       {"alg none", identity::Base64UrlEncode(R"({"alg":"none","kid":"r1"})") + "." +
                        identity::Base64UrlEncode(Json({{"iss", "https://idp.example"},

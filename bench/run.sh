@@ -54,29 +54,44 @@ else
 fi
 B2_JOB_TASKS=10
 PACED_JOB_TASKS=10
+PACED_CLIENTS=${PACED_CLIENTS:-16}  # open-loop: enough connections that submits are not serialized
 
 # ---------------------------------------------------------------- process and folder hygiene
 _PIDS=()
 WD=$(mktemp -d "${BENCH_TMP:-/tmp}/skiff-bench.XXXXXX")
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 track_pid() { _PIDS+=("$1"); }
-stop_pid() { # TERM, wait up to 15 s, then KILL; only PIDs started here, forgotten afterwards
-  local pid=$1 i keep=()
+STOP_KILLED=0
+stop_pid() { # stop_pid PID [GRACE_S=15]: TERM, wait, then KILL; only PIDs started here, forgotten afterwards
+  local pid=$1 grace=${2:-15} i keep=()
+  STOP_KILLED=0
   for i in "${_PIDS[@]}"; do [ "$i" = "$pid" ] || keep+=("$i"); done
   _PIDS=("${keep[@]}")
   kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
   kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then log "pid $pid ignored TERM; KILL"; kill -KILL "$pid" 2>/dev/null || true; fi
+  for i in $(seq $((grace * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "pid $pid still running ${grace} s after TERM; KILL"; kill -KILL "$pid" 2>/dev/null || true; STOP_KILLED=1
+  fi
   wait "$pid" 2>/dev/null || true
 }
+FINISHED=0
 cleanup() {
-  local i
+  local rc=$? i
+  trap - ERR
   for ((i=${#_PIDS[@]}-1; i>=0; i--)); do stop_pid "${_PIDS[$i]}"; done
+  if ((!FINISHED)) && [ -s "${RAW:-/nonexistent}" ] && grep -q '^RESULT' "$RAW"; then
+    # stopped early: keep what was measured, marked incomplete
+    echo "META incomplete=run.sh stopped early (exit $rc)" >> "$RAW"
+    write_report || true
+  fi
   if [ -z "${KEEP_WORKDIR:-}" ]; then rm -rf "$WD"; else log "kept $WD"; fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'log "run.sh: SIGINT"; exit 130' INT
+trap 'log "run.sh: SIGTERM"; exit 143' TERM
+trap 'log "run.sh: SIGHUP"; exit 129' HUP
+trap 'log "run.sh: command failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 
 free_port() {
   "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -143,8 +158,22 @@ start_workers() { # start_workers N CONCURRENCY: standalone workers over HTTP (k
     track_pid $!; WORKER_PIDS+=($!)
   done
 }
-stop_workers() { local p; for p in "${WORKER_PIDS[@]}"; do stop_pid "$p"; done; WORKER_PIDS=(); }
-stop_skiff() { stop_pid "$SK_PID"; [ -n "${KEEP_WORKDIR:-}" ] || rm -rf "$SK_DATA"; }
+stop_workers() { # TERM them all first (each may sit in a 5 s long poll), then reap one by one
+  local p
+  for p in "${WORKER_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${WORKER_PIDS[@]}"; do stop_pid "$p"; done
+  WORKER_PIDS=()
+}
+# The data is thrown away, so a server gets SKIFF_STOP_GRACE s (5) to stop gracefully (its final
+# checkpoint writes every changed job document), then KILL; how long it took is noted.
+stop_skiff() {
+  local t0; t0=$(date +%s%N)
+  stop_pid "$SK_PID" "${SKIFF_STOP_GRACE:-5}"
+  local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  if ((STOP_KILLED)); then note "$(basename "$SK_DATA"): skiff did not stop within ${SKIFF_STOP_GRACE:-5} s of SIGTERM (killed)"
+  elif ((ms > 1000)); then note "$(basename "$SK_DATA"): graceful stop took $ms ms"; fi
+  [ -n "${KEEP_WORKDIR:-}" ] || rm -rf "$SK_DATA"
+}
 
 drv() { timeout 900 "$DRV" "$@"; }
 
@@ -170,7 +199,7 @@ b1() { # B1 dispatch: one job of B1_TASKS skiff:noop tasks; then the paced laten
   rate=$(kv_get tasks_per_s <<<"$out"); rate=$((rate / 2)); ((rate > 0)) || rate=100
   log "B1 $mode latency: jobs of $PACED_JOB_TASKS tasks at $rate tasks/s (half the rate above) for ${B1_PACED_S}s"
   lat=$(drv paced --url "$SK_URL" --key "$SK_KEY" --rate "$rate" --job-tasks "$PACED_JOB_TASKS" \
-          --seconds "$B1_PACED_S" --clients 4) || { echo "B1 $mode paced failed: $lat" >&2; exit 1; }
+          --seconds "$B1_PACED_S" --clients "$PACED_CLIENTS") || { echo "B1 $mode paced failed: $lat" >&2; exit 1; }
   result skiff_b1_latency "mode=$mode" $cfg $(kv_clean <<<"$lat")
   [ "$mode" = server ] && stop_workers
   stop_skiff
@@ -268,13 +297,15 @@ peer() { # peer SCRIPT ARGS...: the shared peer scripts append RESULT lines to $
   if [ -n "${SKIP_PEERS:-}" ]; then return 0; fi
   [ -x "$PEERS/$script" ] || { note "peer script $PEERS/$script missing; skipped"; return 0; }
   log "peer: $script $*"
-  if ! RESULTS_FILE=$RAW timeout 1200 "$PEERS/$script" "$@" >>"$WD/peers.log" 2>&1; then
+  if ! env -u KEEP_WORKDIR RESULTS_FILE="$RAW" timeout 1200 "$PEERS/$script" "$@" >>"$WD/peers.log" 2>&1; then
     note "peer $script $* failed (exit $?); last lines: $(tail -3 "$WD/peers.log" | tr '\n' ' ')"
   fi
 }
 
 # ---------------------------------------------------------------- machine, versions
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=$BENCH/results/$STAMP$([ $QUICK = 1 ] && echo -quick).md
+write_report() { mkdir -p "$BENCH/results" && "$PY" "$BENCH/report.py" "$RAW" > "$OUT"; }
 {
   echo "META date=$(date -u +%FT%TZ)"
   echo "META machine=$(nproc) cores, $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, kernel $(uname -r), $(. /etc/os-release; echo "$PRETTY_NAME"), $(awk -F: '/model name/{gsub(/^ +/,"",$2); print $2; exit}' /proc/cpuinfo)"
@@ -315,8 +346,7 @@ done
 echo "META duration_s=$(( $(date +%s) - T_START ))" >> "$RAW"
 { echo "META versions=$(beanstalkd -v 2>/dev/null | head -1), redis $(redis-server --version 2>/dev/null | sed -n 's/.*v=\([0-9.]*\).*/\1/p'), celery $($PY -c 'import celery; print(celery.__version__)' 2>/dev/null), $(nginx -v 2>&1 | sed 's|.*/|nginx |'), wrk $(wrk -v 2>&1 | awk 'NR==1{print $2}')"; } >> "$RAW"
 
-mkdir -p "$BENCH/results"
-OUT=$BENCH/results/$STAMP$([ $QUICK = 1 ] && echo -quick).md
-"$PY" "$BENCH/report.py" "$RAW" > "$OUT"
+write_report
+FINISHED=1
 cat "$OUT"
 log "wrote $OUT"

@@ -19,7 +19,7 @@ namespace skiff::api {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (see HttpServer::port)
-  size_t max_body_bytes = 64u << 20;
+  size_t max_body_bytes = 16u << 20;
   size_t max_header_bytes = 16u << 10;
   int max_connections = 1024;
   int idle_timeout_ms = 60000;     // keep-alive: between requests

@@ -33,7 +33,7 @@ struct ServerFlags {
   std::string log_level = "info";
   int workers = -1;
   int64_t lease_ms = 30000;
-  size_t max_body = 64u << 20;
+  size_t max_body = 16u << 20;
   identity::OidcConfig oidc;
 };
 

@@ -308,7 +308,7 @@ TEST_F(BadInputTest, HundredMebibyteBodyIs413AndTheServerKeepsItsMemory) {
             << " KiB\n";
   EXPECT_LT(after - before, 16 * 1024) << "the server buffered the rejected body";
 
-  // Chunked: no length up front, the server must stop reading at its limit (64 MiB) and answer
+  // Chunked: no length up front, the server must stop reading at its limit (16 MiB) and answer
   // 413 (or cut the connection), and give the memory back.
   std::string chunked = PostHugeBody(server_->port(), server_->key(), kBody, true);
   EXPECT_TRUE(chunked.empty() || RawStatus(chunked) == 413) << chunked.substr(0, 300);

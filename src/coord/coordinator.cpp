@@ -348,7 +348,9 @@ Result<ListJobsResult> Coordinator::ListJobs(const ListJobsRequest& req, const C
   return out;
 }
 
-Result<Json> Coordinator::Cancel(const std::string& id, const Caller& caller) {
+Result<Json> Coordinator::ChangeJob(
+    const std::string& id, const Caller& caller,
+    const std::function<Result<Json>(JobState* js, int64_t now)>& change) {
   uint64_t seq;
   Json answer;
   {
@@ -356,6 +358,17 @@ Result<Json> Coordinator::Cancel(const std::string& id, const Caller& caller) {
     JobState* js = FindLocked(id, caller);
     if (js == nullptr) return NotFound("no job " + id);
     int64_t now = clock_->NowMs();
+    ASSIGN_OR_RETURN(Json record, change(js, now));
+    seq = AppendLocked(js, record);
+    answer = JobToApi(js->job, false);
+  }
+  ready_cv_.notify_all();
+  RETURN_IF_ERROR(journal_->WaitDurable(seq));
+  return answer;
+}
+
+Result<Json> Coordinator::Cancel(const std::string& id, const Caller& caller) {
+  return ChangeJob(id, caller, [&](JobState* js, int64_t now) -> Result<Json> {
     if (!ApplyCancel(js->job, now)) {
       return FailedPrecondition("job " + id + " has already finished");
     }
@@ -367,31 +380,18 @@ Result<Json> Coordinator::Cancel(const std::string& id, const Caller& caller) {
       ring_.erase(std::remove(ring_.begin(), ring_.end(), js), ring_.end());
       js->in_ring = false;
     }
-    seq = AppendLocked(js, {{"t", "cancel"}, {"job", id}, {"ts", now}});
-    answer = JobToApi(js->job, false);
-  }
-  RETURN_IF_ERROR(journal_->WaitDurable(seq));
-  return answer;
+    return Json{{"t", "cancel"}, {"job", id}, {"ts", now}};
+  });
 }
 
 Result<Json> Coordinator::Retry(const std::string& id, const Caller& caller) {
-  uint64_t seq;
-  Json answer;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    JobState* js = FindLocked(id, caller);
-    if (js == nullptr) return NotFound("no job " + id);
+  return ChangeJob(id, caller, [&](JobState* js, int64_t now) -> Result<Json> {
     if (js->job.finished_ms == 0) return FailedPrecondition("job " + id + " is still running");
-    int64_t now = clock_->NowMs();
     std::vector<size_t> reset = ApplyRetry(js->job, now);
     if (reset.empty()) return FailedPrecondition("job " + id + " has no failed task to retry");
     for (size_t i : reset) MakeReadyLocked(js, static_cast<uint32_t>(i));
-    seq = AppendLocked(js, {{"t", "retry"}, {"job", id}, {"ts", now}});
-    answer = JobToApi(js->job, false);
-  }
-  ready_cv_.notify_all();
-  RETURN_IF_ERROR(journal_->WaitDurable(seq));
-  return answer;
+    return Json{{"t", "retry"}, {"job", id}, {"ts", now}};
+  });
 }
 
 Result<LeaseResponse> Coordinator::Lease(const LeaseRequest& req) {

@@ -17,6 +17,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <deque>
 #include <map>
 #include <memory>
@@ -134,6 +135,11 @@ class Coordinator : public TaskSource {
   Coordinator(store::ObjectStore* store, Clock* clock, CoordinatorOptions opts);
   Status Recover();
   void ApplyRecord(uint64_t seq, std::string_view payload);
+
+  // Finds the job, lets `change` apply a rule and return its journal record (or an error, which
+  // changes nothing), appends it, and answers with the job once the record is durable.
+  Result<Json> ChangeJob(const std::string& id, const Caller& caller,
+                         const std::function<Result<Json>(JobState* js, int64_t now)>& change);
 
   // All below run with mu_ held.
   JobState* FindLocked(const std::string& id, const Caller& caller);

@@ -80,7 +80,7 @@ def main():
         if ok:
             return "**met**"
         gap = (target / value if op == ">=" else value / target) if value else float("inf")
-        return "**missed** (%s)" % ("%.1f× short" % gap if op == ">=" else "%.1f× over" % gap)
+        return "**missed** (%s)" % ("needs %.2f× more" % gap if op == ">=" else "%.2f× the limit" % gap)
 
     b1s = get("skiff_b1", "tasks_per_s", mode="server")
     b1i = get("skiff_b1", "tasks_per_s", mode="inproc")

@@ -304,7 +304,7 @@ peer() { # peer SCRIPT ARGS...: the shared peer scripts append RESULT lines to $
 
 # ---------------------------------------------------------------- machine, versions
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
-OUT=$BENCH/results/$STAMP$([ $QUICK = 1 ] && echo -quick).md
+OUT=$BENCH/results/$STAMP$( ((QUICK)) && echo -quick || true).md
 write_report() { mkdir -p "$BENCH/results" && "$PY" "$BENCH/report.py" "$RAW" > "$OUT"; }
 {
   echo "META date=$(date -u +%FT%TZ)"

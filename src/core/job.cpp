@@ -1,5 +1,6 @@
 #include "core/job.h"
 
+#include <algorithm>
 #include <set>
 
 #include "core/ids.h"
@@ -88,11 +89,10 @@ Result<Attempt> AttemptFromJson(const Json& j, const std::string& path) {
   return a;
 }
 
+// Called after one pending task became "ok" or "ko".
 void MaybeFinish(Job& job, int64_t now_ms) {
-  for (TaskState t : job.tasks) {
-    if (t == TaskState::kPending) return;
-  }
-  if (job.finished_ms == 0) job.finished_ms = now_ms;
+  SKIFF_CHECK(job.pending > 0);
+  if (--job.pending == 0 && job.finished_ms == 0) job.finished_ms = now_ms;
 }
 
 }  // namespace
@@ -163,6 +163,7 @@ Job NewJob(JobSubmission sub, std::string id, std::string team, std::string user
   job.params = std::move(sub.params);
   job.items = std::move(sub.items);
   job.tasks.assign(sub.item_count, TaskState::kPending);
+  job.pending = sub.item_count;
   job.attempts.resize(sub.item_count);
   return job;
 }
@@ -265,6 +266,7 @@ bool ApplyCancel(Job& job, int64_t now_ms) {
       attempts.back().error = "job cancelled";
     }
   }
+  job.pending = 0;
   job.cancelled_ms = now_ms;
   job.finished_ms = now_ms;
   return true;
@@ -279,6 +281,7 @@ std::vector<size_t> ApplyRetry(Job& job, int64_t /*now_ms*/) {
   if (reset.empty()) return reset;
   ++job.round;
   for (size_t i : reset) job.tasks[i] = TaskState::kPending;
+  job.pending += reset.size();
   job.finished_ms = 0;
   job.cancelled_ms = 0;
   return reset;
@@ -400,6 +403,8 @@ Result<Job> JobFromDocument(const Json& doc) {
       return InvalidArgument("tasks." + it.key() + ": expected null, \"ok\" or \"ko\"");
     }
   }
+  job.pending = static_cast<size_t>(std::count(job.tasks.begin(), job.tasks.end(),
+                                               TaskState::kPending));
   if (auto at = doc.find("attempts"); at != doc.end() && at->is_object()) {
     for (auto it = at->begin(); it != at->end(); ++it) {
       int64_t idx = TaskIndex(it.key(), count);

@@ -77,6 +77,9 @@ struct Job {
   Json items;  // array, or null when the job has item_count tasks without item params
   int round = 0;
   std::vector<TaskState> tasks;
+  // How many of `tasks` are kPending: a cache kept by the rules below (and set when a document is
+  // read), so finishing a task is O(1) instead of a scan of every task. Never stored.
+  size_t pending = 0;
   std::vector<std::vector<Attempt>> attempts;  // per task, oldest first
   uint64_t seq = 0;  // the last journal record applied to this document
   Json unknown = Json::object();  // fields this version does not know, written back unchanged

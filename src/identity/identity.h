@@ -5,7 +5,7 @@
 // usage and logs. The bootstrap admin key (a file in the data folder) is always accepted.
 //
 // Thread-safe. Documents are cached and re-read when another server may have changed them (every
-// few seconds, and at once on an unknown key, at most once a second). Last-used times are kept in
+// second, and at once on an unknown key, at most once a second). Last-used times are kept in
 // memory and written in batches.
 #pragma once
 
@@ -62,7 +62,7 @@ struct NewKey {
 
 struct IdentityOptions {
   std::string bootstrap_key_hash;   // SHA-256 hex of the bootstrap admin key
-  int64_t reload_ms = 5000;         // re-read the documents this often
+  int64_t reload_ms = 1000;         // re-read the documents this often (revocation delay)
   int64_t last_used_flush_ms = 30000;
   int max_failures_per_minute = 30;  // per client address
 };

@@ -200,6 +200,10 @@ Status Identity::MaybeReload(bool force) {
     if (force) last_forced_reload_ms_ = now;
   }
   std::lock_guard<std::mutex> writer(write_mu_);
+  if (!force) {  // requests that queued here behind another reload need no second one
+    std::lock_guard<std::mutex> lock(mu_);
+    if (keys_.loaded_ms >= now) return OkStatus();
+  }
   RETURN_IF_ERROR(Load(kTeamsKey, &teams_));
   return Load(kKeysKey, &keys_);
 }

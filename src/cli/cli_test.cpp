@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/cli_test_fixture.h"
 #include "testing/canned_http_server.h"
 #include "testing/temp_dir.h"
 
@@ -28,55 +29,7 @@ const char* kJob = R"({"id": "job_1", "status": "running", "name": "demo",
   "created_at": "2026-11-22T10:00:00.000Z", "finished_at": null, "cancelled_at": null,
   "counts": {"total": 2, "pending": 1, "running": 1, "ok": 0, "ko": 0}})";
 
-struct RunResult {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-class CliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    for (const char* name : {"SKIFF_SERVER", "SKIFF_KEY", "SKIFF_DATA", "HOME", "XDG_CONFIG_HOME"}) {
-      const char* value = std::getenv(name);
-      if (value != nullptr) saved_.emplace_back(name, value);
-      unsetenv(name);
-    }
-    setenv("HOME", home_.path().c_str(), 1);
-    setenv("SKIFF_DATA", home_.path().c_str(), 1);
-  }
-  void TearDown() override {
-    for (const char* name : {"SKIFF_DATA", "HOME"}) unsetenv(name);
-    for (const auto& [name, value] : saved_) setenv(name.c_str(), value.c_str(), 1);
-  }
-
-  RunResult Run(std::vector<std::string> args,
-                const std::function<void(CLI::App&)>& register_more = nullptr) {
-    args.insert(args.begin(), "skiff");
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::ostringstream out;
-    std::ostringstream err;
-    int code = Main(static_cast<int>(args.size()), argv.data(), register_more, out, err);
-    return {code, out.str(), err.str()};
-  }
-
-  // Runs against `server` with a key.
-  RunResult RunAt(const TestHttpServer& server, std::vector<std::string> args) {
-    args.insert(args.begin(), {"--server", server.url(), "--key", "skf_k"});
-    return Run(std::move(args));
-  }
-
-  std::string WriteFile(const std::string& name, const std::string& text) {
-    std::string path = home_.path() + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-  }
-
-  skiff::testing::TempDir home_;
-  std::vector<std::pair<std::string, std::string>> saved_;
-};
+class CliTest : public CliFixture {};
 
 TEST_F(CliTest, SubmitYamlPostsJsonAndPrintsTheId) {
   TestHttpServer server([](const RecordedRequest&) { return CannedResponse{201, kJob, {}}; });

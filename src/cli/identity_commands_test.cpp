@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/context.h"
+#include "cli/cli_test_fixture.h"
 #include "testing/canned_http_server.h"
 #include "testing/temp_dir.h"
 
@@ -31,44 +32,8 @@ const char* kKey = R"({"id": "key_0123456789ab", "name": "ci", "email": "a@examp
 const char* kWhoami = R"({"team": "ml", "role": "owner", "user_id": "5e1f", "email": "o@example.com",
   "key_id": "key_aaaaaaaaaaaa"})";
 
-struct RunResult {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-class IdentityCommandsTest : public ::testing::Test {
+class IdentityCommandsTest : public CliFixture {
  protected:
-  void SetUp() override {
-    for (const char* name : {"SKIFF_SERVER", "SKIFF_KEY", "SKIFF_DATA", "HOME", "XDG_CONFIG_HOME"}) {
-      const char* value = std::getenv(name);
-      if (value != nullptr) saved_.emplace_back(name, value);
-      unsetenv(name);
-    }
-    setenv("HOME", home_.path().c_str(), 1);
-    setenv("SKIFF_DATA", home_.path().c_str(), 1);
-  }
-  void TearDown() override {
-    for (const char* name : {"SKIFF_DATA", "HOME", "XDG_CONFIG_HOME"}) unsetenv(name);
-    for (const auto& [name, value] : saved_) setenv(name.c_str(), value.c_str(), 1);
-  }
-
-  RunResult Run(std::vector<std::string> args) {
-    args.insert(args.begin(), "skiff");
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::ostringstream out;
-    std::ostringstream err;
-    int code = Main(static_cast<int>(args.size()), argv.data(), nullptr, out, err);
-    return {code, out.str(), err.str()};
-  }
-
-  RunResult RunAt(const TestHttpServer& server, std::vector<std::string> args) {
-    args.insert(args.begin(), {"--server", server.url(), "--key", "skf_k"});
-    return Run(std::move(args));
-  }
-
   static std::string ReadFile(const std::string& path) {
     std::ifstream in(path);
     std::ostringstream text;
@@ -82,8 +47,6 @@ class IdentityCommandsTest : public ::testing::Test {
     return st.st_mode & 07777;
   }
 
-  skiff::testing::TempDir home_;
-  std::vector<std::pair<std::string, std::string>> saved_;
 };
 
 // Answers whoami for the key "skf_good" only, like the server.

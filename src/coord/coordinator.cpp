@@ -75,6 +75,7 @@ Result<std::unique_ptr<Coordinator>> Coordinator::Open(store::ObjectStore* store
   RETURN_IF_ERROR(c->Recover());
   c->timer_ = std::thread([p = c.get()] { p->TimerLoop(); });
   c->checkpointer_ = std::thread([p = c.get()] { p->CheckpointLoop(); });
+  c->dispatcher_ = std::thread([p = c.get()] { p->DispatchLoop(); });
   return c;
 }
 
@@ -138,8 +139,13 @@ Status Coordinator::Recover() {
   std::lock_guard<std::mutex> lock(mu_);
   int64_t now = clock_->NowMs();
   size_t requeued = 0, running = 0;
+  size_t unannounced = 0;
   for (auto& [id, js] : jobs_) {
     Job& job = js->job;
+    if (job.finished_ms != 0 && !job.finish_acked) {
+      EmitFinishedLocked(job, now, /*recovered=*/true);
+      ++unannounced;
+    }
     for (uint32_t i = 0; i < job.size(); ++i) {
       if (job.tasks[i] != TaskState::kPending) continue;
       auto& attempts = job.attempts[i];
@@ -161,6 +167,7 @@ Status Coordinator::Recover() {
                           {"journal_records", replayed},
                           {"pending_tasks", requeued},
                           {"running_tasks", running},
+                          {"unannounced_finished_jobs", unannounced},
                           {"ms", ms}});
   return OkStatus();
 }
@@ -224,6 +231,8 @@ void Coordinator::ApplyRecord(uint64_t seq, std::string_view payload) {
     ApplyCancel(job, ts);
   } else if (type == "retry") {
     ApplyRetry(job, ts);
+  } else if (type == "acked") {
+    ApplyFinishAcked(job, rec.value("round", -1));
   } else {
     obs::Warn("journal: unknown record type", {{"seq", seq}, {"type", type}});
     return;
@@ -259,10 +268,27 @@ uint64_t Coordinator::AppendLocked(JobState* js, const Json& record) {
 void Coordinator::EndAttemptLocked(JobState* js, uint32_t task, int n, AttemptEnd end, int64_t now,
                                    std::vector<uint64_t>* seqs) {
   Json rec = EndRecord(js->job.id, task, n, now, end);
+  Json data;
+  if (!listeners_.empty()) {
+    data = {{"result", end.result}, {"exit", end.exit}, {"signal", end.signal},
+            {"wall_ms", end.wall_ms}, {"cpu_ms", end.cpu_ms}, {"max_rss_kb", end.max_rss_kb},
+            {"stdout_bytes", end.stdout_tail.size()}, {"stderr_bytes", end.stderr_tail.size()}};
+    if (!end.error.empty()) data["error"] = rec.value("error", "");
+  }
+  bool lease_expired = end.result == kResultLeaseExpired;
   EndOutcome out = ApplyAttemptEnd(js->job, task, n, std::move(end), now);
   if (out == EndOutcome::kIgnored) return;
   js->lease_deadline.erase(task);
   seqs->push_back(AppendLocked(js, rec));
+  if (!listeners_.empty()) {
+    std::string_view type = lease_expired           ? kEventTaskLeaseExpired
+                            : out == EndOutcome::kOk  ? kEventTaskOk
+                            : out == EndOutcome::kKo  ? kEventTaskKo
+                                                      : kEventTaskRetried;
+    if (lease_expired) data["retry"] = out == EndOutcome::kRetry;
+    EmitLocked(js->job, type, now, task, n, std::move(data));
+    if (js->job.finished_ms != 0) EmitFinishedLocked(js->job, now, false);
+  }
   if (out == EndOutcome::kRetry) {
     ++stats_.retries;
     std::uniform_real_distribution<double> jitter(0.8, 1.2);
@@ -312,6 +338,10 @@ Result<Json> Coordinator::Submit(JobSubmission sub, const Caller& caller,
     js->unpersisted_since = seq;
     dirty_.insert(js);
     for (uint32_t i = 0; i < js->job.size(); ++i) MakeReadyLocked(js, i);
+    if (!listeners_.empty()) {
+      EmitLocked(js->job, kEventJobCreated, now, -1, 0,
+                 {{"name", js->job.name}, {"tasks", js->job.size()}});
+    }
     jobs_[js->job.id] = std::move(owned);
   }
   ready_cv_.notify_all();
@@ -380,6 +410,10 @@ Result<Json> Coordinator::Cancel(const std::string& id, const Caller& caller) {
       ring_.erase(std::remove(ring_.begin(), ring_.end(), js), ring_.end());
       js->in_ring = false;
     }
+    if (!listeners_.empty()) {
+      EmitLocked(js->job, kEventJobCancelled, now);
+      EmitFinishedLocked(js->job, now, false);
+    }
     return Json{{"t", "cancel"}, {"job", id}, {"ts", now}};
   });
 }
@@ -390,6 +424,9 @@ Result<Json> Coordinator::Retry(const std::string& id, const Caller& caller) {
     std::vector<size_t> reset = ApplyRetry(js->job, now);
     if (reset.empty()) return FailedPrecondition("job " + id + " has no failed task to retry");
     for (size_t i : reset) MakeReadyLocked(js, static_cast<uint32_t>(i));
+    if (!listeners_.empty()) {
+      EmitLocked(js->job, kEventJobRetried, now, -1, 0, {{"tasks", reset.size()}});
+    }
     return Json{{"t", "retry"}, {"job", id}, {"ts", now}};
   });
 }
@@ -463,6 +500,7 @@ Result<LeaseResponse> Coordinator::Lease(const LeaseRequest& req) {
              {"tasks", Json::array()}};
     }
     rec["tasks"].push_back(i);
+    if (!listeners_.empty()) EmitLocked(job, kEventTaskLeased, now, i, n, {{"worker", req.worker}});
     out.tasks.push_back(std::move(t));
     ++stats_.leases_granted;
   }
@@ -576,6 +614,90 @@ void Coordinator::TickLocked(int64_t now) {
   }
 }
 
+void Coordinator::AddListener(EventListener listener) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    listeners_.push_back(std::move(listener));
+  }
+  events_cv_.notify_all();
+}
+
+void Coordinator::EmitLocked(const Job& job, std::string_view type, int64_t now, int64_t task,
+                             int attempt, Json data) {
+  JobEvent e;
+  e.type = std::string(type);
+  e.ts_ms = now;
+  e.job = job.id;
+  e.team = job.team;
+  e.user_id = job.user_id;
+  e.correlation_id = job.correlation_id;
+  e.task = task;
+  if (task >= 0) e.task_id = TaskId(static_cast<size_t>(task), job.size());
+  e.attempt = attempt;
+  e.round = job.round;
+  e.data = std::move(data);
+  bool first = events_.empty();
+  events_.push_back(std::move(e));
+  if (first) events_cv_.notify_one();
+}
+
+void Coordinator::EmitFinishedLocked(const Job& job, int64_t now, bool recovered) {
+  TaskCounts c = CountTasks(job);
+  EmitLocked(job, kEventJobFinished, recovered ? job.finished_ms : now, -1, 0,
+             {{"status", JobStatusName(DeriveStatus(job))},
+              {"counts", {{"total", c.total}, {"ok", c.ok}, {"ko", c.ko}}},
+              {"created_ms", job.created_ms},
+              {"finished_ms", job.finished_ms}});
+  events_.back().recovered = recovered;
+}
+
+void Coordinator::DispatchLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    events_cv_.wait(lock, [&] {
+      return abandoned_ || stopping_ || (!listeners_.empty() && !events_.empty());
+    });
+    if (abandoned_) return;
+    if (listeners_.empty() || events_.empty()) {
+      if (stopping_) return;
+      continue;
+    }
+    std::vector<JobEvent> batch;
+    batch.swap(events_);
+    // The whole finished job, as it is now (a retry may have started a new round since: the
+    // event's round says which attempts it is about).
+    for (JobEvent& e : batch) {
+      if (e.type != kEventJobFinished) continue;
+      if (auto it = jobs_.find(e.job); it != jobs_.end()) {
+        e.doc = std::make_shared<const Job>(it->second->job);
+      }
+    }
+    std::vector<EventListener> listeners = listeners_;
+    uint64_t upto = journal_->last_seq();
+    lock.unlock();
+    // Listeners hear only of changes that are durable.
+    Status st = journal_->WaitDurable(upto);
+    if (st.ok()) {
+      for (const EventListener& listener : listeners) listener(batch);
+    } else {
+      obs::Error("events: the journal failed; events dropped", {{"error", st.message()},
+                                                              {"events", batch.size()}});
+    }
+    lock.lock();
+    if (!st.ok()) continue;
+    int64_t now = clock_->NowMs();
+    for (const JobEvent& e : batch) {
+      if (e.type != kEventJobFinished) continue;
+      auto it = jobs_.find(e.job);
+      if (it == jobs_.end()) continue;
+      JobState* js = it->second.get();
+      if (ApplyFinishAcked(js->job, e.round)) {
+        AppendLocked(js, {{"t", "acked"}, {"job", e.job}, {"round", e.round}, {"ts", now}});
+      }
+    }
+  }
+}
+
 void Coordinator::TimerLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
@@ -673,11 +795,14 @@ void Coordinator::AbandonForTest() {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
     stopping_ = true;  // Shutdown (from the destructor) now does nothing
+    abandoned_ = true;  // undelivered events are lost, as in a crash
   }
   ready_cv_.notify_all();
   stop_cv_.notify_all();
+  events_cv_.notify_all();
   if (timer_.joinable()) timer_.join();
   if (checkpointer_.joinable()) checkpointer_.join();
+  if (dispatcher_.joinable()) dispatcher_.join();
   if (journal_) journal_->Close();
 }
 
@@ -697,8 +822,10 @@ void Coordinator::Shutdown() {
   }
   ready_cv_.notify_all();
   stop_cv_.notify_all();
+  events_cv_.notify_all();
   if (timer_.joinable()) timer_.join();
   if (checkpointer_.joinable()) checkpointer_.join();
+  if (dispatcher_.joinable()) dispatcher_.join();  // delivers what is queued first
   if (journal_) {
     Status st = CheckpointOnce(true);
     if (!st.ok()) obs::Error("final checkpoint failed", {{"error", st.message()}});

@@ -31,6 +31,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "coord/events.h"
 #include "coord/journal.h"
 #include "core/job.h"
 #include "core/time.h"
@@ -98,6 +99,11 @@ class Coordinator : public TaskSource {
   Result<HeartbeatResponse> Heartbeat(const std::vector<std::string>& leases) override;
   Result<CompleteResponse> Complete(std::vector<TaskReport> reports) override;
 
+  // Adds a listener for job events (coord/events.h), called on the coordinator's dispatcher thread.
+  // Add listeners before traffic starts: events that happen while there is none are not kept,
+  // except "job.finished" of unacknowledged finished jobs, which waits for the first listener.
+  void AddListener(EventListener listener);
+
   // Stops handing out tasks: waiting and new Lease calls return at once with none. For a
   // graceful stop, call before stopping the HTTP server so long polls end.
   void Drain();
@@ -149,6 +155,12 @@ class Coordinator : public TaskSource {
                         std::vector<uint64_t>* seqs);
   void TickLocked(int64_t now);
 
+  // Queues an event (with mu_ held) when anyone listens; fills in the job's identity fields.
+  void EmitLocked(const Job& job, std::string_view type, int64_t now, int64_t task = -1,
+                  int attempt = 0, Json data = Json::object());
+  void EmitFinishedLocked(const Job& job, int64_t now, bool recovered);
+  void DispatchLoop();
+
   void TimerLoop();
   void CheckpointLoop();
   Status CheckpointOnce(bool force);
@@ -173,7 +185,13 @@ class Coordinator : public TaskSource {
   CoordinatorStats stats_;
   bool replaying_ = false;
 
+  std::vector<EventListener> listeners_;
+  std::vector<JobEvent> events_;       // waiting for the dispatcher
+  std::condition_variable events_cv_;  // the dispatcher waits here
+  bool abandoned_ = false;
+
   std::thread timer_;
+  std::thread dispatcher_;
   std::thread checkpointer_;
   std::mutex checkpoint_mu_;  // one checkpoint at a time
 };

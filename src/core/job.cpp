@@ -284,7 +284,14 @@ std::vector<size_t> ApplyRetry(Job& job, int64_t /*now_ms*/) {
   job.pending += reset.size();
   job.finished_ms = 0;
   job.cancelled_ms = 0;
+  job.finish_acked = false;
   return reset;
+}
+
+bool ApplyFinishAcked(Job& job, int round) {
+  if (job.finished_ms == 0 || job.round != round) return false;
+  job.finish_acked = true;
+  return true;
 }
 
 Json JobToDocument(const Job& job, bool include_tasks) {
@@ -300,6 +307,7 @@ Json JobToDocument(const Job& job, bool include_tasks) {
   doc["finished_at"] = TimeOrNull(job.finished_ms);
   doc["cancelled_at"] = TimeOrNull(job.cancelled_ms);
   doc["round"] = job.round;
+  if (job.finish_acked) doc["finish_acked"] = true;
   doc["seq"] = job.seq;
   Json spec = job.spec.unknown.is_object() ? job.spec.unknown : Json::object();
   spec["argv"] = job.spec.argv;
@@ -335,6 +343,7 @@ Json JobToApi(const Job& job, bool include_tasks) {
   Json doc = JobToDocument(job, include_tasks);
   doc.erase("seq");
   doc.erase("idempotency_key");
+  doc.erase("finish_acked");
   doc["status"] = JobStatusName(DeriveStatus(job));
   TaskCounts c = CountTasks(job);
   doc["counts"] = {{"total", c.total}, {"pending", c.pending}, {"running", c.running},
@@ -346,8 +355,8 @@ Result<Job> JobFromDocument(const Json& doc) {
   if (!doc.is_object()) return InvalidArgument("job document: expected an object");
   static const std::set<std::string> kKnown = {
       "schema", "id", "team", "user_id", "name", "correlation_id", "idempotency_key",
-      "created_at", "finished_at", "cancelled_at", "round", "seq", "spec", "params", "items",
-      "tasks", "attempts", "status", "counts"};
+      "created_at", "finished_at", "cancelled_at", "round", "finish_acked", "seq", "spec",
+      "params", "items", "tasks", "attempts", "status", "counts"};
   Job job;
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (!kKnown.count(it.key())) job.unknown[it.key()] = *it;
@@ -364,6 +373,7 @@ Result<Job> JobFromDocument(const Json& doc) {
   RETURN_IF_ERROR(ReadTime(doc, "finished_at", &job.finished_ms, p));
   RETURN_IF_ERROR(ReadTime(doc, "cancelled_at", &job.cancelled_ms, p));
   RETURN_IF_ERROR(Read(doc, "round", &job.round, p));
+  RETURN_IF_ERROR(Read(doc, "finish_acked", &job.finish_acked, p));
   RETURN_IF_ERROR(Read(doc, "seq", &job.seq, p));
   auto spec = doc.find("spec");
   if (spec == doc.end() || !spec->is_object()) return InvalidArgument("spec: missing");

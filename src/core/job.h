@@ -76,6 +76,9 @@ struct Job {
   Json params = Json::object();
   Json items;  // array, or null when the job has item_count tasks without item params
   int round = 0;
+  // Every event listener has handled this round's "job.finished" (coord/events.h); reset by a
+  // retry. A finished job without it is announced again after a restart.
+  bool finish_acked = false;
   std::vector<TaskState> tasks;
   // How many of `tasks` are kPending: a cache kept by the rules below (and set when a document is
   // read), so finishing a task is O(1) instead of a scan of every task. Never stored.
@@ -128,6 +131,10 @@ bool ApplyCancel(Job& job, int64_t now_ms);
 // Puts the "ko" tasks of a finished job back to pending in a new round; returns their indices
 // (empty, and nothing changed, if the job is unfinished or has no "ko" task).
 std::vector<size_t> ApplyRetry(Job& job, int64_t now_ms);
+
+// The listeners have handled the finish of round `round`: sets finish_acked. Returns false (and
+// changes nothing) if the job is not finished in that round.
+bool ApplyFinishAcked(Job& job, int round);
 
 // The document as stored (no derived fields). With include_tasks = false, items, tasks and
 // attempts are left out (for listings).

@@ -551,3 +551,27 @@ TEST(JobApiTest, AddsStatusAndCountsAndHidesInternals) {
 
 }  // namespace
 }  // namespace skiff
+
+namespace skiff {
+namespace {
+
+TEST(FinishAckedTest, SetOnlyForTheFinishedRoundClearedByRetryAndStored) {
+  Job job = NewJob(ParseJobSubmission(Json{{"argv", {"true"}}, {"items", 1}}).value(), "job_1",
+                   "acme", "u", 1000);
+  EXPECT_FALSE(ApplyFinishAcked(job, 0));  // not finished yet
+  ApplyLease(job, 0, "w", 1001);
+  AttemptEnd ko;
+  ko.result = std::string(kResultFailed);
+  ApplyAttemptEnd(job, 0, 1, ko, 1002);
+  EXPECT_FALSE(ApplyFinishAcked(job, 1));  // another round
+  EXPECT_TRUE(ApplyFinishAcked(job, 0));
+  auto reread = JobFromDocument(Json::parse(DumpJson(JobToDocument(job))));
+  ASSERT_TRUE(reread.ok()) << reread.status().ToString();
+  EXPECT_TRUE(reread->finish_acked);
+  EXPECT_FALSE(JobToApi(job).contains("finish_acked"));  // internal: not in the API
+  ApplyRetry(job, 1003);
+  EXPECT_FALSE(job.finish_acked);
+}
+
+}  // namespace
+}  // namespace skiff

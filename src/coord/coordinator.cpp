@@ -359,6 +359,34 @@ Result<Json> Coordinator::GetJob(const std::string& id, const Caller& caller,
   return JobToApi(js->job, include_tasks);
 }
 
+Result<std::string> Coordinator::GetJobText(const std::string& id, const Caller& caller,
+                                            bool include_tasks) {
+  // Documents up to this size are kept serialized once their job finished.
+  constexpr size_t kMaxCachedText = 64 * 1024;
+  const int slot = include_tasks ? 1 : 0;
+  Json doc;
+  uint64_t seq;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    JobState* js = FindLocked(id, caller);
+    if (js == nullptr) return NotFound("no job " + id);
+    seq = js->job.seq + 1;
+    if (js->api_text_seq[slot] == seq) return js->api_text[slot];
+    doc = JobToApi(js->job, include_tasks);
+  }
+  std::string text = DumpJson(doc);
+  if (text.size() <= kMaxCachedText) {
+    std::lock_guard<std::mutex> lock(mu_);
+    JobState* js = FindLocked(id, caller);
+    // Only a finished job's document stays put; any change moves job.seq and so misses.
+    if (js != nullptr && js->job.seq + 1 == seq && js->job.finished_ms != 0) {
+      js->api_text[slot] = text;
+      js->api_text_seq[slot] = seq;
+    }
+  }
+  return text;
+}
+
 Result<ListJobsResult> Coordinator::ListJobs(const ListJobsRequest& req, const Caller& caller) {
   ListJobsResult out;
   if (req.limit == 0) return InvalidArgument("limit: must be at least 1");

@@ -88,6 +88,9 @@ class Coordinator : public TaskSource {
                       bool* created);
   // NotFound for a job of another team (unless admin).
   Result<Json> GetJob(const std::string& id, const Caller& caller, bool include_tasks);
+  // GetJob as JSON text. A finished job's small document is kept serialized (until it changes),
+  // so reading it again costs a lookup and a copy, not a rebuild.
+  Result<std::string> GetJobText(const std::string& id, const Caller& caller, bool include_tasks);
   Result<ListJobsResult> ListJobs(const ListJobsRequest& req, const Caller& caller);
   // FailedPrecondition if the job already finished.
   Result<Json> Cancel(const std::string& id, const Caller& caller);
@@ -128,6 +131,8 @@ class Coordinator : public TaskSource {
     uint64_t unpersisted_since = 0;                        // 0: the stored document is current
     int64_t last_checkpoint_ms = 0;
     int64_t checkpoint_cost_ms = 0;
+    std::string api_text[2];     // GetJobText of a finished job: [include_tasks]
+    uint64_t api_text_seq[2] = {0, 0};  // job.seq + 1 when api_text was made; 0: none
   };
   struct Timed {
     int64_t at;

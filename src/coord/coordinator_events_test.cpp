@@ -186,3 +186,30 @@ TEST_F(CoordinatorEventsTest, ARetriedJobFinishesAgainInANewRound) {
 
 }  // namespace
 }  // namespace skiff::coord
+
+namespace skiff::coord {
+namespace {
+
+TEST_F(CoordinatorTest, JobTextMatchesTheDocumentAndFollowsChanges) {
+  Open();
+  std::string id = Submit(Body(1));
+  auto text = coord_->GetJobText(id, alice_, true);
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(Json::parse(*text), Get(id));  // running: built fresh
+  Finish(LeaseAtLeast(1)[0], 1);
+  auto finished = coord_->GetJobText(id, alice_, true);
+  ASSERT_TRUE(finished.ok());
+  EXPECT_EQ(Json::parse(*finished)["status"], "failed");
+  EXPECT_EQ(*coord_->GetJobText(id, alice_, true), *finished);  // kept, same bytes
+  EXPECT_EQ(Json::parse(*coord_->GetJobText(id, alice_, false)),
+            coord_->GetJob(id, alice_, false).value());
+  // A change (retry) is seen at once, not the kept text.
+  ASSERT_TRUE(coord_->Retry(id, alice_).ok());
+  Json after = Json::parse(*coord_->GetJobText(id, alice_, true));
+  EXPECT_NE(after["status"], "failed");
+  EXPECT_EQ(after, Get(id));
+  EXPECT_EQ(coord_->GetJobText(id, eve_, true).status().code(), Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace skiff::coord

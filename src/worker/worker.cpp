@@ -20,15 +20,25 @@ void Worker::Start() {
   for (int i = 0; i < opts_.concurrency; ++i) threads_.emplace_back([this] { RunLoop(); });
 }
 
+int Worker::CapacityLocked() const {
+  int prefetch = opts_.prefetch >= 0 ? opts_.prefetch : opts_.concurrency;
+  bool short_tasks = avg_wall_ms_ >= 0 && avg_wall_ms_ < static_cast<double>(opts_.short_task_ms);
+  return opts_.concurrency + (short_tasks ? prefetch : 0);
+}
+
+void Worker::NotifyStateLocked() {
+  if (stopping_) state_cv_.notify_all();
+}
+
 void Worker::FetchLoop() {
   int backoff_ms = 100;
   while (!stopping_) {
     int free_slots;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || in_flight_ < opts_.concurrency; });
+      fetch_cv_.wait(lock, [&] { return stopping_ || in_flight_ < CapacityLocked(); });
       if (stopping_) break;
-      free_slots = opts_.concurrency - in_flight_;
+      free_slots = CapacityLocked() - in_flight_;
       fetching_ = true;  // Stop waits for this lease call: what it returns is run, not dropped
     }
     LeaseRequest req;
@@ -40,12 +50,13 @@ void Worker::FetchLoop() {
       {
         std::lock_guard<std::mutex> lock(mu_);
         fetching_ = false;
-        cv_.notify_all();
+        NotifyStateLocked();
       }
       obs::Warn("worker: lease failed; retrying", {{"error", res.status().message()},
                                                     {"retry_ms", backoff_ms}});
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms), [&] { return stopping_.load(); });
+      fetch_cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms),
+                         [&] { return stopping_.load(); });
       backoff_ms = std::min(backoff_ms * 2, 5000);
       continue;
     }
@@ -60,8 +71,9 @@ void Worker::FetchLoop() {
       queue_.push_back(r);
       ++in_flight_;
       ++stats_.leased;
+      work_cv_.notify_one();
     }
-    cv_.notify_all();
+    NotifyStateLocked();
   }
 }
 
@@ -70,7 +82,7 @@ void Worker::RunLoop() {
     std::shared_ptr<Running> r;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return done_ || !queue_.empty(); });
+      work_cv_.wait(lock, [&] { return done_ || !queue_.empty(); });
       if (queue_.empty()) return;
       r = queue_.front();
       queue_.pop_front();
@@ -84,6 +96,9 @@ void Worker::RunLoop() {
     std::lock_guard<std::mutex> lock(mu_);
     running_.erase(r->task.lease);
     --in_flight_;
+    avg_wall_ms_ = avg_wall_ms_ < 0 ? static_cast<double>(out.wall_ms)
+                                    : 0.8 * avg_wall_ms_ + 0.2 * static_cast<double>(out.wall_ms);
+    fetch_cv_.notify_one();
     if (out.cancelled || r->cancel) {
       ++stats_.killed;  // cancelled or lost: the coordinator wants no report
     } else {
@@ -99,8 +114,9 @@ void Worker::RunLoop() {
       rep.stdout_tail = std::move(out.stdout_tail);
       rep.stderr_tail = std::move(out.stderr_tail);
       reports_.push_back(std::move(rep));
+      report_cv_.notify_one();
     }
-    cv_.notify_all();
+    NotifyStateLocked();
   }
 }
 
@@ -110,7 +126,7 @@ void Worker::ReportLoop() {
     std::vector<TaskReport> batch;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return done_ || !reports_.empty(); });
+      report_cv_.wait(lock, [&] { return done_ || !reports_.empty(); });
       if (reports_.empty()) return;
       while (!reports_.empty() && batch.size() < 1000) {
         batch.push_back(std::move(reports_.front()));
@@ -128,7 +144,7 @@ void Worker::ReportLoop() {
       obs::Warn("worker: reporting results failed; retrying",
                 {{"error", res.status().message()}, {"results", batch.size()}});
       if (done_) return;
-      cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms));
+      report_cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms));
       backoff_ms = std::min(backoff_ms * 2, 5000);
       continue;
     }
@@ -138,7 +154,7 @@ void Worker::ReportLoop() {
     for (const auto& [lease, reason] : res->rejected) {
       obs::Warn("worker: result rejected", {{"lease", lease}, {"reason", reason}});
     }
-    cv_.notify_all();
+    NotifyStateLocked();
   }
 }
 
@@ -150,7 +166,7 @@ void Worker::HeartbeatLoop() {
     std::vector<std::string> leases;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return done_; });
+      state_cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return done_; });
       if (done_) return;
       int64_t every = opts_.heartbeat_ms > 0 ? opts_.heartbeat_ms : lease_ms_.load() / 3;
       auto now = std::chrono::steady_clock::now();
@@ -179,10 +195,10 @@ void Worker::Stop(int grace_ms) {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  fetch_cv_.notify_all();
   {
     std::unique_lock<std::mutex> lock(mu_);
-    bool idle = cv_.wait_for(lock, std::chrono::milliseconds(grace_ms), [&] {
+    bool idle = state_cv_.wait_for(lock, std::chrono::milliseconds(grace_ms), [&] {
       return !fetching_ && in_flight_ == 0 && reports_.empty() && reporting_ == 0;
     });
     if (!idle) {
@@ -190,7 +206,7 @@ void Worker::Stop(int grace_ms) {
     }
     done_ = true;
   }
-  cv_.notify_all();
+  for (auto* cv : {&work_cv_, &fetch_cv_, &report_cv_, &state_cv_}) cv->notify_all();
   for (auto& t : threads_) t.join();
   threads_.clear();
 }

@@ -30,6 +30,12 @@ struct WorkerOptions {
   int wait_ms = 5000;                // long-poll
   size_t output_limit = 64 * 1024;   // stdout/stderr tail bytes sent per attempt
   int64_t heartbeat_ms = 0;          // 0: a third of the lease time the source announces
+  // Tasks leased ahead of a free slot, so a slot that frees up starts the next task at once
+  // instead of waiting for a lease round trip. Only while recent tasks are short (a moving
+  // average of their wall time under short_task_ms): long tasks are never hoarded by one worker
+  // while another is idle. -1: as many as `concurrency`.
+  int prefetch = -1;
+  int64_t short_task_ms = 50;
 };
 
 struct WorkerStats {
@@ -55,13 +61,20 @@ class Worker {
   void RunLoop();
   void ReportLoop();
   void HeartbeatLoop();
+  int CapacityLocked() const;  // tasks to hold (queued + running) now
+  void NotifyStateLocked();    // wakes Stop when it waits for the worker to go idle
 
   TaskSource* const source_;
   exec::Executor* const executor_;
   const WorkerOptions opts_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  // One condition per kind of waiter, so finishing a task wakes one thread, not all of them.
+  std::condition_variable work_cv_;    // run threads: a task is queued, or done_
+  std::condition_variable fetch_cv_;   // the fetch loop: a slot is free, or stopping
+  std::condition_variable report_cv_;  // the report loop: a result to send, or done_
+  std::condition_variable state_cv_;   // Stop and the heartbeat loop
+  double avg_wall_ms_ = -1;            // moving average of task wall time; -1 before the first
   std::atomic<bool> stopping_{false};  // no more leasing
   bool done_ = false;                  // everything stops
   std::deque<std::shared_ptr<Running>> queue_;          // leased, not started

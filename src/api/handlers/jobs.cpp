@@ -47,9 +47,11 @@ Response Get(coord::Coordinator* c, Request& req, const Principal& who) {
       return Response::Error(InvalidArgument("query parameter tasks: expected 0 or 1"));
     }
   }
-  auto job = c->GetJob(req.params["id"], AsCaller(who), tasks);
-  if (!job.ok()) return Response::Error(job.status());
-  return Response::Json(200, *job);
+  auto text = c->GetJobText(req.params["id"], AsCaller(who), tasks);
+  if (!text.ok()) return Response::Error(text.status());
+  Response r;
+  r.body = std::move(text).value();
+  return r;
 }
 
 Response List(coord::Coordinator* c, Request& req, const Principal& who) {

@@ -190,8 +190,7 @@ void Coordinator::ApplyRecord(uint64_t seq, std::string_view payload) {
     auto js = std::make_unique<JobState>();
     js->job = std::move(job).value();
     js->job.seq = seq;
-    js->unpersisted_since = seq;
-    dirty_.insert(js.get());
+    MarkDirtyLocked(js.get(), seq);
     if (!js->job.idempotency_key.empty()) {
       idempotency_[js->job.user_id + "\n" + js->job.idempotency_key] = js->job.id;
     }
@@ -238,8 +237,7 @@ void Coordinator::ApplyRecord(uint64_t seq, std::string_view payload) {
     return;
   }
   job.seq = seq;
-  if (js->unpersisted_since == 0) js->unpersisted_since = seq;
-  dirty_.insert(js);
+  MarkDirtyLocked(js, seq);
 }
 
 Coordinator::JobState* Coordinator::FindLocked(const std::string& id, const Caller& caller) {
@@ -260,9 +258,16 @@ void Coordinator::MakeReadyLocked(JobState* js, uint32_t task) {
 uint64_t Coordinator::AppendLocked(JobState* js, const Json& record) {
   uint64_t seq = journal_->Append(DumpJson(record));
   js->job.seq = seq;
-  if (js->unpersisted_since == 0) js->unpersisted_since = seq;
-  dirty_.insert(js);
+  MarkDirtyLocked(js, seq);
   return seq;
+}
+
+void Coordinator::MarkDirtyLocked(JobState* js, uint64_t seq) {
+  if (js->unpersisted_since == 0) {
+    js->unpersisted_since = seq;
+    js->dirty_since_ms = clock_->NowMs();
+  }
+  dirty_.insert(js);
 }
 
 void Coordinator::EndAttemptLocked(JobState* js, uint32_t task, int n, AttemptEnd end, int64_t now,
@@ -335,8 +340,7 @@ Result<Json> Coordinator::Submit(JobSubmission sub, const Caller& caller,
     js->job = std::move(job);
     seq = journal_->Append(create_record);
     js->job.seq = seq;
-    js->unpersisted_since = seq;
-    dirty_.insert(js);
+    MarkDirtyLocked(js, seq);
     for (uint32_t i = 0; i < js->job.size(); ++i) MakeReadyLocked(js, i);
     if (!listeners_.empty()) {
       EmitLocked(js->job, kEventJobCreated, now, -1, 0,
@@ -363,8 +367,11 @@ Result<std::string> Coordinator::GetJobText(const std::string& id, const Caller&
                                             bool include_tasks) {
   // Documents up to this size are kept serialized once their job finished.
   constexpr size_t kMaxCachedText = 64 * 1024;
+  // Small jobs are written out under the lock; a big one is copied and written out after it.
+  constexpr size_t kWriteUnderLock = 64;
   const int slot = include_tasks ? 1 : 0;
-  Json doc;
+  std::string text;
+  std::optional<Job> copy;
   uint64_t seq;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -372,9 +379,15 @@ Result<std::string> Coordinator::GetJobText(const std::string& id, const Caller&
     if (js == nullptr) return NotFound("no job " + id);
     seq = js->job.seq + 1;
     if (js->api_text_seq[slot] == seq) return js->api_text[slot];
-    doc = JobToApi(js->job, include_tasks);
+    if (!include_tasks) {
+      text = DumpJson(JobToApi(js->job, false));
+    } else if (js->job.size() <= kWriteUnderLock) {
+      text = DumpJobDocument(js->job, /*for_api=*/true);
+    } else {
+      copy = js->job;
+    }
   }
-  std::string text = DumpJson(doc);
+  if (copy) text = DumpJobDocument(*copy, /*for_api=*/true);
   if (text.size() <= kMaxCachedText) {
     std::lock_guard<std::mutex> lock(mu_);
     JobState* js = FindLocked(id, caller);
@@ -749,7 +762,7 @@ void Coordinator::CheckpointLoop() {
   }
 }
 
-Status Coordinator::CheckpointOnce(bool force) {
+Status Coordinator::CheckpointOnce(bool force, int64_t budget_ms) {
   std::lock_guard<std::mutex> one_at_a_time(checkpoint_mu_);
   struct Snap {
     JobState* js;
@@ -764,7 +777,9 @@ Status Coordinator::CheckpointOnce(bool force) {
       JobState* js = *it;
       // A big document is rewritten at most every 10x what its last write cost, so checkpoints
       // take a bounded share of the machine however large the job.
-      if (!force && now - js->last_checkpoint_ms < 10 * js->checkpoint_cost_ms) {
+      if (!force && (now - js->last_checkpoint_ms < 10 * js->checkpoint_cost_ms ||
+                     (js->job.finished_ms == 0 &&
+                      now - js->dirty_since_ms < opts_.checkpoint_delay_ms))) {
         ++it;
         continue;
       }
@@ -792,9 +807,19 @@ Status Coordinator::CheckpointOnce(bool force) {
     }
   }
   Status first_error;
+  auto started = std::chrono::steady_clock::now();
+  size_t written = 0;
   for (Snap& s : snaps) {
     auto t0 = std::chrono::steady_clock::now();
-    auto put = store_->Put(DocKey(s.job.id), DumpJson(JobToDocument(s.job)));
+    if (budget_ms >= 0 && t0 - started > std::chrono::milliseconds(budget_ms)) {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (size_t i = written; i < snaps.size(); ++i) requeue(snaps[i]);
+      obs::Info("checkpoint: out of time; the journal keeps the rest",
+                {{"written", written}, {"left", snaps.size() - written}});
+      break;
+    }
+    ++written;
+    auto put = store_->Put(DocKey(s.job.id), DumpJobDocument(s.job, /*for_api=*/false));
     int64_t cost = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::steady_clock::now() - t0).count();
     std::lock_guard<std::mutex> lock(mu_);
@@ -855,7 +880,7 @@ void Coordinator::Shutdown() {
   if (checkpointer_.joinable()) checkpointer_.join();
   if (dispatcher_.joinable()) dispatcher_.join();  // delivers what is queued first
   if (journal_) {
-    Status st = CheckpointOnce(true);
+    Status st = CheckpointOnce(true, opts_.shutdown_checkpoint_ms);
     if (!st.ok()) obs::Error("final checkpoint failed", {{"error", st.message()}});
     journal_->Close();
   }

@@ -45,6 +45,12 @@ struct CoordinatorOptions {
   JournalOptions journal;
   int64_t lease_ms = 30000;            // visibility timeout of a lease
   int64_t checkpoint_interval_ms = 1000;
+  // A running job's document is rewritten once its oldest unwritten change is this old (a
+  // finished one at the next checkpoint): a busy job's changes are batched into fewer writes.
+  int64_t checkpoint_delay_ms = 2000;
+  // Shutdown writes dirty documents for at most this long; the journal keeps the rest, and the
+  // next start replays it.
+  int64_t shutdown_checkpoint_ms = 3000;
   int64_t tick_ms = 20;                // how often retries and lease expiries are looked at
 };
 
@@ -129,6 +135,7 @@ class Coordinator : public TaskSource {
     bool in_ring = false;
     std::unordered_map<uint32_t, int64_t> lease_deadline;  // task -> ms; running tasks only
     uint64_t unpersisted_since = 0;                        // 0: the stored document is current
+    int64_t dirty_since_ms = 0;                            // when unpersisted_since was set
     int64_t last_checkpoint_ms = 0;
     int64_t checkpoint_cost_ms = 0;
     std::string api_text[2];     // GetJobText of a finished job: [include_tasks]
@@ -168,7 +175,10 @@ class Coordinator : public TaskSource {
 
   void TimerLoop();
   void CheckpointLoop();
-  Status CheckpointOnce(bool force);
+  // force: every dirty document, whatever its age. budget_ms >= 0: stop writing after that long
+  // (what is left stays dirty, covered by the journal).
+  Status CheckpointOnce(bool force, int64_t budget_ms = -1);
+  void MarkDirtyLocked(JobState* js, uint64_t seq);
 
   store::ObjectStore* const store_;
   Clock* const clock_;

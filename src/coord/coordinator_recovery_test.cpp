@@ -278,10 +278,19 @@ TEST_F(CoordinatorTest, BackgroundCheckpointWritesDirtyDocuments) {
   CoordinatorOptions o = Options();
   o.checkpoint_interval_ms = 20;
   Open(o);
-  std::string id = Submit(Body(1));
+  std::string id = Submit(Body(2));
+  // A running job's changes wait checkpoint_delay_ms to be written together.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(StoredDoc(id).is_null());
+  clock_.Advance(o.checkpoint_delay_ms);
   ASSERT_TRUE(Eventually([&] { return StoredDoc(id).is_object(); }));
-  Finish(Lease(1).at(0), 0);
-  ASSERT_TRUE(Eventually([&] { return StoredDoc(id)["tasks"]["t-0001"] == "ok"; }));
+  // A finished one is written at the next checkpoint.
+  auto leased = Lease(2);
+  ASSERT_EQ(leased.size(), 2u);
+  Finish(leased[0], 0);
+  Finish(leased[1], 0);
+  ASSERT_TRUE(Eventually([&] { return StoredDoc(id)["finished_at"].is_string(); }));
+  EXPECT_EQ(StoredDoc(id)["tasks"]["t-0002"], "ok");
 }
 
 }  // namespace

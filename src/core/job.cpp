@@ -1,6 +1,7 @@
 #include "core/job.h"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 
 #include "core/ids.h"
@@ -349,6 +350,134 @@ Json JobToApi(const Job& job, bool include_tasks) {
   doc["counts"] = {{"total", c.total}, {"pending", c.pending}, {"running", c.running},
                    {"ok", c.ok},       {"ko", c.ko}};
   return doc;
+}
+
+namespace {
+
+void AppendString(std::string& out, std::string_view s) {
+  bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x7f && c != '"' && c != '\\';
+  });
+  if (!plain) {
+    out += DumpJson(Json(std::string(s)));  // escapes, and replaces invalid UTF-8 like DumpJson
+    return;
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+void AppendInt(std::string& out, int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, r.ptr);
+}
+
+void AppendTime(std::string& out, int64_t ms) {
+  if (ms == 0) {
+    out += "null";
+  } else {
+    AppendString(out, FormatTime(ms));
+  }
+}
+
+// Field for field what AttemptToJson builds.
+void AppendAttempt(std::string& out, const Attempt& a) {
+  if (a.unknown.is_object() && !a.unknown.empty()) {
+    out += DumpJson(AttemptToJson(a));
+    return;
+  }
+  out += "{\"n\":";
+  AppendInt(out, a.n);
+  out += ",\"round\":";
+  AppendInt(out, a.round);
+  out += ",\"worker\":";
+  AppendString(out, a.worker);
+  out += ",\"started_at\":";
+  AppendTime(out, a.started_ms);
+  out += ",\"ended_at\":";
+  AppendTime(out, a.ended_ms);
+  out += ",\"result\":";
+  if (a.result.empty()) {
+    out += "null";
+  } else {
+    AppendString(out, a.result);
+  }
+  if (!a.running()) {
+    out += ",\"exit\":";
+    AppendInt(out, a.exit);
+    if (a.signal != 0) {
+      out += ",\"signal\":";
+      AppendInt(out, a.signal);
+    }
+    out += ",\"wall_ms\":";
+    AppendInt(out, a.wall_ms);
+    out += ",\"cpu_ms\":";
+    AppendInt(out, a.cpu_ms);
+    out += ",\"max_rss_kb\":";
+    AppendInt(out, a.max_rss_kb);
+    for (auto [name, value] : {std::pair{"stdout_tail", &a.stdout_tail},
+                               std::pair{"stderr_tail", &a.stderr_tail},
+                               std::pair{"error", &a.error}}) {
+      if (value->empty()) continue;
+      out += ",\"";
+      out += name;
+      out += "\":";
+      AppendString(out, *value);
+    }
+  }
+  out += '}';
+}
+
+}  // namespace
+
+std::string DumpJobDocument(const Job& job, bool for_api) {
+  // The small part through the JSON tree (it also carries unknown fields), the per-task part
+  // written here; key order differs from DumpJson's sorted one, which JSON does not care about.
+  std::string head = DumpJson(for_api ? JobToApi(job, false) : JobToDocument(job, false));
+  std::string out;
+  out.reserve(head.size() + 64 + job.size() * 24);
+  out += "{\"items\":";
+  if (job.items.is_array()) {
+    out += DumpJson(job.items);
+  } else {
+    AppendInt(out, static_cast<int64_t>(job.size()));
+  }
+  out += ",\"tasks\":{";
+  std::vector<std::string> ids(job.size());
+  for (size_t i = 0; i < job.size(); ++i) {
+    ids[i] = TaskId(i, job.size());
+    if (i > 0) out += ',';
+    AppendString(out, ids[i]);
+    switch (job.tasks[i]) {
+      case TaskState::kPending: out += ":null"; break;
+      case TaskState::kOk: out += ":\"ok\""; break;
+      case TaskState::kKo: out += ":\"ko\""; break;
+    }
+  }
+  out += "},\"attempts\":{";
+  bool first = true;
+  for (size_t i = 0; i < job.size(); ++i) {
+    if (job.attempts[i].empty()) continue;
+    if (!first) out += ',';
+    first = false;
+    AppendString(out, ids[i]);
+    out += ":[";
+    for (size_t k = 0; k < job.attempts[i].size(); ++k) {
+      if (k > 0) out += ',';
+      AppendAttempt(out, job.attempts[i][k]);
+    }
+    out += ']';
+  }
+  out += '}';
+  if (head.size() > 2) {  // "{...}": its members follow ours
+    out += ',';
+    out.append(head, 1, std::string::npos);
+  } else {
+    out += '}';
+  }
+  return out;
 }
 
 Result<Job> JobFromDocument(const Json& doc) {

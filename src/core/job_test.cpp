@@ -575,3 +575,46 @@ TEST(FinishAckedTest, SetOnlyForTheFinishedRoundClearedByRetryAndStored) {
 
 }  // namespace
 }  // namespace skiff
+
+namespace skiff {
+namespace {
+
+TEST(DumpJobDocumentTest, SameValueAsTheJsonTreeForEveryKindOfTask) {
+  Json body = {{"argv", {"run", "{{item.path}}"}},
+               {"items", Json::array({{{"path", "a,\"b\""}}, {{"path", "caf\xc3\xa9"}},
+                                      {{"path", "x"}}, {{"path", "y"}}})},
+               {"max_attempts", 2},
+               {"name", "quote\" and \\ and \n newline"}};
+  Job job = NewJob(ParseJobSubmission(body).value(), "job_1", "acme", "u", 1000);
+  job.unknown = {{"future_field", {1, 2}}};
+  ApplyLease(job, 0, "w\"1", 1001);
+  AttemptEnd ok;
+  ok.result = std::string(kResultOk);
+  ok.exit = 0;
+  ok.wall_ms = 12;
+  ok.stdout_tail = "line 1\nline 2\t\x01 \xff invalid";
+  ApplyAttemptEnd(job, 0, 1, ok, 1002);
+  ApplyLease(job, 1, "w", 1003);
+  AttemptEnd failed;
+  failed.result = std::string(kResultFailed);
+  failed.exit = 3;
+  failed.signal = 9;
+  failed.error = "killed";
+  ApplyAttemptEnd(job, 1, 1, failed, 1004);
+  ApplyLease(job, 1, "w", 1005);  // running second attempt
+  ApplyLease(job, 2, "w", 1006);
+  job.attempts[2].back().unknown = {{"later", true}};
+  for (bool api : {false, true}) {
+    Json expected = api ? JobToApi(job) : JobToDocument(job);
+    // Through text both ways: invalid UTF-8 is replaced the same way.
+    Json want = Json::parse(DumpJson(expected));
+    Json got = Json::parse(DumpJobDocument(job, api));
+    EXPECT_EQ(got, want) << (api ? "api" : "document");
+  }
+  Job counted = NewJob(ParseJobSubmission(Json{{"argv", {"true"}}, {"items", 3}}).value(), "job_2",
+                       "acme", "u", 1000);
+  EXPECT_EQ(Json::parse(DumpJobDocument(counted, false)), JobToDocument(counted));
+}
+
+}  // namespace
+}  // namespace skiff

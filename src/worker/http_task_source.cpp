@@ -7,7 +7,7 @@ HttpTaskSource::HttpTaskSource(std::string server_url, std::string key) {
   long_poll.timeout_ms = 90000;  // above the longest wait_ms the server accepts
   lease_.client = std::make_unique<net::HttpClient>(server_url, key, long_poll);
   heartbeat_.client = std::make_unique<net::HttpClient>(server_url, key);
-  complete_.client = std::make_unique<net::HttpClient>(server_url, key);
+  for (Conn& c : complete_) c.client = std::make_unique<net::HttpClient>(server_url, key);
 }
 
 Result<Json> HttpTaskSource::Call(Conn& conn, const std::string& path, const Json& body) {
@@ -39,7 +39,8 @@ Result<HeartbeatResponse> HttpTaskSource::Heartbeat(const std::vector<std::strin
 }
 
 Result<CompleteResponse> HttpTaskSource::Complete(std::vector<TaskReport> reports) {
-  ASSIGN_OR_RETURN(Json j, Call(complete_, "/v1/worker/complete", TaskReportsToJson(reports)));
+  Conn& conn = complete_[next_complete_++ % 2];
+  ASSIGN_OR_RETURN(Json j, Call(conn, "/v1/worker/complete", TaskReportsToJson(reports)));
   return CompleteResponseFromJson(j);
 }
 

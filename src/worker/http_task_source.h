@@ -31,7 +31,9 @@ class HttpTaskSource : public TaskSource {
   };
   Result<Json> Call(Conn& conn, const std::string& path, const Json& body);
 
-  Conn lease_, heartbeat_, complete_;
+  Conn lease_, heartbeat_;
+  Conn complete_[2];  // the worker sends reports from two threads (see Worker::ReportLoop)
+  std::atomic<unsigned> next_complete_{0};
   std::atomic<bool> cancelled_{false};
 };
 

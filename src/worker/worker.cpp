@@ -15,7 +15,9 @@ Worker::~Worker() { Stop(0); }
 
 void Worker::Start() {
   threads_.emplace_back([this] { FetchLoop(); });
-  threads_.emplace_back([this] { ReportLoop(); });
+  // Two report threads: while one waits for its batch to become durable (a journal commit),
+  // the other already hands over the next, so a result never waits for two commits.
+  for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { ReportLoop(); });
   threads_.emplace_back([this] { HeartbeatLoop(); });
   for (int i = 0; i < opts_.concurrency; ++i) threads_.emplace_back([this] { RunLoop(); });
 }

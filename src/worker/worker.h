@@ -3,10 +3,11 @@
 //
 // The same loop serves in-process workers (`skiff up --workers N`, TaskSource = the coordinator)
 // and standalone ones (`skiff worker`, TaskSource = the HTTP client). Up to `concurrency` tasks run
-// at once; leases are asked for in batches of the free slots; results are sent in batches. When a
-// heartbeat says a lease was cancelled or lost, the process is killed and nothing is reported. A
-// report that fails to send is kept and retried, so a server restart loses no finished result
-// whose lease is still valid.
+// at once; leases are asked for in batches of the free slots (plus a prefetch while tasks are
+// short); results are sent in batches by two threads, so one batch's wait for durability overlaps
+// the hand-over of the next. When a heartbeat says a lease was cancelled or lost, the process is
+// killed and nothing is reported. A report that fails to send is kept and retried, so a server
+// restart loses no finished result whose lease is still valid.
 #pragma once
 
 #include <atomic>

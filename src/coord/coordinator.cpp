@@ -811,11 +811,14 @@ Status Coordinator::CheckpointOnce(bool force, int64_t budget_ms) {
   size_t written = 0;
   for (Snap& s : snaps) {
     auto t0 = std::chrono::steady_clock::now();
-    if (budget_ms >= 0 && t0 - started > std::chrono::milliseconds(budget_ms)) {
+    if ((budget_ms >= 0 && t0 - started > std::chrono::milliseconds(budget_ms)) ||
+        (!force && stop_requested_)) {
       std::lock_guard<std::mutex> lock(mu_);
       for (size_t i = written; i < snaps.size(); ++i) requeue(snaps[i]);
-      obs::Info("checkpoint: out of time; the journal keeps the rest",
-                {{"written", written}, {"left", snaps.size() - written}});
+      obs::Info("checkpoint: stopped early; the journal keeps the rest",
+                {{"reason", force ? "out of time" : "shutting down"},
+                 {"written", written},
+                 {"left", snaps.size() - written}});
       break;
     }
     ++written;
@@ -850,6 +853,7 @@ void Coordinator::AbandonForTest() {
     stopping_ = true;  // Shutdown (from the destructor) now does nothing
     abandoned_ = true;  // undelivered events are lost, as in a crash
   }
+  stop_requested_ = true;
   ready_cv_.notify_all();
   stop_cv_.notify_all();
   events_cv_.notify_all();
@@ -873,6 +877,7 @@ void Coordinator::Shutdown() {
     if (stopping_) return;
     stopping_ = true;
   }
+  stop_requested_ = true;
   ready_cv_.notify_all();
   stop_cv_.notify_all();
   events_cv_.notify_all();

@@ -15,6 +15,7 @@
 // Thread-safe. The TaskSource methods are the worker protocol (core/worker_protocol.h).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -204,6 +205,7 @@ class Coordinator : public TaskSource {
   std::vector<JobEvent> events_;       // waiting for the dispatcher
   std::condition_variable events_cv_;  // the dispatcher waits here
   bool abandoned_ = false;
+  std::atomic<bool> stop_requested_{false};  // a background checkpoint gives up at once
 
   std::thread timer_;
   std::thread dispatcher_;

@@ -67,6 +67,16 @@ Status Check(std::string_view what, std::string_view key) {
 
 Status ValidateKey(std::string_view key) { return Check("key", key); }
 
+Status ObjectStore::PutMany(const std::vector<PutItem>& items) {
+  for (const PutItem& item : items) RETURN_IF_ERROR(ValidateKey(item.key));
+  Status first;
+  for (const PutItem& item : items) {
+    auto put = Put(item.key, item.bytes);
+    if (!put.ok() && first.ok()) first = put.status();
+  }
+  return first;
+}
+
 Status ValidatePrefix(std::string_view prefix) {
   if (prefix.empty()) return OkStatus();
   if (prefix.size() > kMaxKeyBytes) {

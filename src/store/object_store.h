@@ -44,6 +44,11 @@ struct ListResult {
   bool truncated = false;         // more keys match after the last one returned
 };
 
+struct PutItem {
+  std::string key;
+  std::string bytes;
+};
+
 class ObjectStore {
  public:
   virtual ~ObjectStore() = default;
@@ -57,6 +62,12 @@ class ObjectStore {
   // Unavailable when the backing storage fails (full, read-only, I/O error): nothing was written.
   virtual Result<std::string> Put(std::string_view key, std::string_view bytes,
                                   const Precondition& pre = Precondition::None()) = 0;
+
+  // Puts several objects without preconditions, each replaced atomically as by Put, and returns
+  // once all are durable. Not atomic as a group: after an error some may have been written (the
+  // first error is returned). A backend may do it cheaper than a Put each: the folder store
+  // flushes the whole batch with one file-system sync instead of two fsyncs per object.
+  virtual Status PutMany(const std::vector<PutItem>& items);
 
   // Removes the key; ok if it was already absent.
   virtual Status Remove(std::string_view key) = 0;

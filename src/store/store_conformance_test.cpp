@@ -115,6 +115,32 @@ TYPED_TEST(StoreConformanceTest, IfMatch) {
   EXPECT_EQ(this->store().Get("other").status().code(), Code::kNotFound);
 }
 
+TYPED_TEST(StoreConformanceTest, PutManyWritesEveryObject) {
+  this->PutOrDie("jobs/b.json", "old b");
+  std::vector<PutItem> items;
+  for (int i = 0; i < 20; ++i) {
+    items.push_back({"jobs/" + std::string(1, static_cast<char>('a' + i)) + ".json",
+                     "doc " + std::to_string(i)});
+  }
+  items.push_back({"other/deep/x", AllBytes()});
+  ASSERT_TRUE(this->store().PutMany(items).ok());
+  for (const PutItem& item : items) {
+    auto got = this->store().Get(item.key);
+    ASSERT_TRUE(got.ok()) << item.key;
+    EXPECT_EQ(got->bytes, item.bytes) << item.key;
+  }
+  EXPECT_EQ(this->ListOrDie("jobs/").keys.size(), 20u);
+  EXPECT_TRUE(this->store().PutMany({}).ok());
+  EXPECT_TRUE(this->store().PutMany({{"one", "1"}}).ok());
+  EXPECT_EQ(this->store().Get("one")->bytes, "1");
+}
+
+TYPED_TEST(StoreConformanceTest, PutManyWithAnInvalidKeyWritesNothing) {
+  auto st = this->store().PutMany({{"fine/a", "a"}, {"../escape", "b"}});
+  EXPECT_EQ(st.code(), Code::kInvalidArgument) << st.ToString();
+  EXPECT_EQ(this->store().Get("fine/a").status().code(), Code::kNotFound);
+}
+
 TYPED_TEST(StoreConformanceTest, RemoveThenGet) {
   this->PutOrDie("a/b.json");
   ASSERT_TRUE(this->store().Remove("a/b.json").ok());

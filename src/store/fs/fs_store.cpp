@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <map>
 #include <vector>
 
 namespace skiff::store {
@@ -159,7 +160,8 @@ Status FsStore::CheckPrecondition(int dir_fd, std::string_view key, const std::s
   return OkStatus();
 }
 
-Result<std::string> FsStore::WriteTemp(int dir_fd, std::string_view key, std::string_view bytes) {
+Result<std::string> FsStore::WriteTemp(int dir_fd, std::string_view key, std::string_view bytes,
+                                       bool sync) {
   std::string name;
   UniqueFd file;
   for (int attempt = 0;; ++attempt) {
@@ -172,7 +174,7 @@ Result<std::string> FsStore::WriteTemp(int dir_fd, std::string_view key, std::st
     if (errno != EEXIST || attempt == 3) return Error("create a temporary file for", key, errno);
   }
   int err = WriteAll(file.get(), bytes);
-  if (err == 0) err = Fsync(file.get());
+  if (err == 0 && sync) err = Fsync(file.get());
   file.Reset();
   if (err != 0) {
     ::unlinkat(dir_fd, name.c_str(), 0);
@@ -210,6 +212,76 @@ Result<std::string> FsStore::Put(std::string_view key, std::string_view bytes,
   }
   if (int err = Fsync(dir.get()); err != 0) return Error("fsync the folder of", key, err);
   return ContentEtag(bytes);
+}
+
+Status FsStore::PutMany(const std::vector<PutItem>& items) {
+  if (items.size() <= 1) return ObjectStore::PutMany(items);
+  for (const PutItem& item : items) RETURN_IF_ERROR(ValidateKey(item.key));
+  struct Pending {
+    const PutItem* item;
+    int dir;  // into `dirs`
+    std::string name, temp;
+  };
+  std::map<std::string, UniqueFd> dirs;  // by folder: each opened (and fsynced) once
+  std::vector<Pending> pending;
+  auto unlink_temps = [&] {
+    for (const Pending& p : pending) ::unlinkat(p.dir, p.temp.c_str(), 0);
+  };
+  // 1. Every object to a temporary file, unsynced.
+  for (const PutItem& item : items) {
+    auto [folder, name] = SplitKey(item.key);
+    auto it = dirs.find(std::string(folder));
+    if (it == dirs.end()) {
+      Result<UniqueFd> dir = OpenFolder(item.key, folder, /*create=*/true);
+      if (!dir.ok()) {
+        unlink_temps();
+        return dir.status();
+      }
+      it = dirs.emplace(std::string(folder), std::move(dir).value()).first;
+    }
+    auto temp = WriteTemp(it->second.get(), item.key, item.bytes, /*sync=*/false);
+    if (!temp.ok()) {
+      unlink_temps();
+      return temp.status();
+    }
+    pending.push_back({&item, it->second.get(), std::string(name), std::move(temp).value()});
+  }
+  // 2. One flush of the file system for all of them; then an fsync of each file, which finds it
+  // clean (cheap) but reports a write-back error that belongs to that file.
+  if (::syncfs(root_fd_.get()) != 0) {
+    int err = errno;
+    unlink_temps();
+    return Error("sync", pending[0].item->key, err);
+  }
+  for (const Pending& p : pending) {
+    UniqueFd file(::openat(p.dir, p.temp.c_str(), O_RDONLY | O_CLOEXEC));
+    int err = file.valid() ? Fsync(file.get()) : errno;
+    if (err != 0) {
+      unlink_temps();
+      return Error("write", p.item->key, err);
+    }
+  }
+  // 3. Into place, each under its lock like a Put; then each folder's entry made durable once.
+  Status first;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    const Pending& p = pending[i];
+    Status st = locks_->WithLock(p.item->key, [&]() -> Status {
+      if (::renameat(p.dir, p.temp.c_str(), p.dir, p.name.c_str()) != 0) {
+        return Error("put", p.item->key, errno);
+      }
+      return OkStatus();
+    });
+    if (!st.ok()) {
+      ::unlinkat(p.dir, p.temp.c_str(), 0);
+      if (first.ok()) first = st;
+    }
+  }
+  for (auto& [folder, dir] : dirs) {
+    if (int err = Fsync(dir.get()); err != 0 && first.ok()) {
+      first = Error("fsync the folder of", folder.empty() ? "/" : folder + "/", err);
+    }
+  }
+  return first;
 }
 
 Status FsStore::Remove(std::string_view key) {

@@ -40,6 +40,7 @@ class FsStore : public ObjectStore {
   Result<Object> Get(std::string_view key) override;
   Result<std::string> Put(std::string_view key, std::string_view bytes,
                           const Precondition& pre = Precondition::None()) override;
+  Status PutMany(const std::vector<PutItem>& items) override;
   Status Remove(std::string_view key) override;
   Result<ListResult> List(const ListRequest& req) override;
   std::string_view Backend() const override { return "fs"; }
@@ -56,9 +57,10 @@ class FsStore : public ObjectStore {
   Result<std::string> CurrentEtag(int dir_fd, std::string_view key, const std::string& name);
   Status CheckPrecondition(int dir_fd, std::string_view key, const std::string& name,
                            const Precondition& pre);
-  // Writes `bytes` to a new temporary file in `dir_fd` and fsyncs it; returns its name. On
-  // failure nothing is left behind.
-  Result<std::string> WriteTemp(int dir_fd, std::string_view key, std::string_view bytes);
+  // Writes `bytes` to a new temporary file in `dir_fd` and, with `sync`, fsyncs it; returns its
+  // name. On failure nothing is left behind.
+  Result<std::string> WriteTemp(int dir_fd, std::string_view key, std::string_view bytes,
+                                bool sync = true);
   // Appends to *out the keys under folder `dir_fd` (whose path is `rel`, "" or ending in '/').
   // Returns false when the walk should stop (limit reached or an error stored in *error).
   bool Walk(int dir_fd, const std::string& rel, const ListRequest& req, ListResult* out,

@@ -109,6 +109,16 @@ TEST_F(FsStoreTest, AFailedRenameLeavesNoTempFile) {
   EXPECT_EQ(store_->Get("a/b/c")->bytes, "deep");
 }
 
+TEST_F(FsStoreTest, PutManyLeavesNoTempFileWhenOneRenameFails) {
+  ASSERT_TRUE(store_->Put("a/b/c", "deep").ok());
+  // "a/b" is a folder: its rename fails; the others land.
+  Status st = store_->PutMany({{"a/x", "1"}, {"a/b", "2"}, {"a/y", "3"}});
+  EXPECT_EQ(st.code(), Code::kFailedPrecondition) << st.ToString();
+  EXPECT_EQ(store_->Get("a/x")->bytes, "1");
+  EXPECT_EQ(store_->Get("a/y")->bytes, "3");
+  EXPECT_EQ(Tree(), (std::vector<std::string>{".lock", "a", "a/b", "a/b/c", "a/x", "a/y"}));
+}
+
 TEST_F(FsStoreTest, AWriteErrorLeavesTheOldVersionAndNoTempFile) {
   ASSERT_TRUE(store_->Put("doc", "old").ok());
   // In a child, a file-size limit makes write() fail with EFBIG halfway through the new version.

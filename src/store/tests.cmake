@@ -5,4 +5,7 @@ skiff_test(store_test unit "skiff_store"
   src/store/store_conformance_test.cpp
   src/store/store_race_test.cpp
   src/store/fs/fs_store_test.cpp
+  src/store/s3/sigv4_test.cpp
+  src/store/s3/s3_options_test.cpp
+  src/store/s3/s3_xml_test.cpp
 )

@@ -224,11 +224,17 @@ Result<ListResult> S3Store::ListOnce(const ListRequest& req, bool check_only) {
     if (r.status != 200) return ErrorStatus("list \"" + req.prefix + "\"", r);
     ASSIGN_OR_RETURN(ListPage p, ParseListPage(r.body));
     if (check_only) return out;
+    // S3 lists in byte order; some look-alikes (s3rver) walk folders instead. Order each page,
+    // and refuse a listing whose pages overlap rather than skip or repeat keys.
+    std::sort(p.keys.begin(), p.keys.end());
     for (std::string& k : p.keys) {
       if (!k.starts_with(options_.prefix)) continue;
       std::string key = k.substr(options_.prefix.size());
       if (!key.starts_with(req.prefix) || key <= req.start_after) continue;
-      if (!out.keys.empty() && key <= out.keys.back()) continue;  // never out of order
+      if (!out.keys.empty() && key <= out.keys.back()) {
+        return Unavailable("S3 list \"" + req.prefix + "\": the endpoint listed \"" + key +
+                           "\" after \"" + out.keys.back() + "\" (not in byte order)");
+      }
       out.keys.push_back(std::move(key));
     }
     if (out.keys.size() >= want || !p.is_truncated) break;

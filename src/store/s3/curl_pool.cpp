@@ -93,7 +93,8 @@ Result<HttpResponse> CurlPool::Perform(const HttpRequest& req) {
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (req.method == "PUT" || req.method == "POST") {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req.body.data());
+    // Never a null pointer here: curl would then read the body from stdin.
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req.body.empty() ? "" : req.body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
     if (req.method == "PUT") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PUT");
   } else if (req.method != "GET") {

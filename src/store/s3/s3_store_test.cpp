@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 
 #include "core/ids.h"
 #include "net/http_client.h"
@@ -69,6 +70,34 @@ TEST(S3StoreTest, WrongSecretIsPermissionDeniedAtOpen) {
   EXPECT_NE(s.status().message().find("InvalidAccessKeyId"), std::string::npos);
   EXPECT_GE(server.stats().rejected_signatures, 2u);
   EXPECT_TRUE(server.Keys().empty());
+}
+
+TEST(S3StoreTest, CredentialsAndSessionTokenFromTheEnvironment) {
+  testing::S3TestServerOptions so;
+  so.credentials.session_token = "FQoG/session+token==";
+  S3TestServer server(so);
+  std::map<std::string, std::string> vars = {
+      {"AWS_ACCESS_KEY_ID", so.credentials.access_key_id},
+      {"AWS_SECRET_ACCESS_KEY", so.credentials.secret_access_key},
+      {"AWS_SESSION_TOKEN", so.credentials.session_token},
+      {"AWS_ENDPOINT_URL", server.endpoint()}};
+  GetEnv env = [&vars](const char* name) -> const char* {
+    auto it = vars.find(name);
+    return it == vars.end() ? nullptr : it->second.c_str();
+  };
+  auto o = ParseS3Url("s3://skiff-test/env", env);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  auto store = S3Store::Open(*o);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_TRUE((*store)->Put("k", "v").ok());
+  EXPECT_EQ(server.Keys(), std::vector<std::string>{"env/k"});
+  // The same key without its token is refused.
+  vars.erase("AWS_SESSION_TOKEN");
+  o = ParseS3Url("s3://skiff-test/env", env);
+  ASSERT_TRUE(o.ok());
+  auto no_token = S3Store::Open(*o);
+  EXPECT_EQ(no_token.status().code(), Code::kPermissionDenied);
+  EXPECT_NE(no_token.status().message().find("InvalidToken"), std::string::npos);
 }
 
 TEST(S3StoreTest, MissingBucketIsNotFoundAtOpen) {

@@ -154,6 +154,13 @@ std::string S3TestServer::CheckSignature(const Request& req, const std::string& 
     in.headers.emplace_back(name, header(name));
   }
   if (!host || !date || !sha) return "SignatureDoesNotMatch";
+  // Temporary credentials: the session token must be sent, and signed.
+  if (const std::string& token = options_.credentials.session_token; !token.empty()) {
+    if (header("x-amz-security-token") != token ||
+        (";" + signed_headers + ";").find(";x-amz-security-token;") == std::string::npos) {
+      return "InvalidToken";
+    }
+  }
   // Conditional headers change what a PUT does: they must be signed too.
   for (const char* must : {"if-match", "if-none-match"}) {
     if (req.headers.contains(must) && (";" + signed_headers + ";").find(std::string(";") + must + ";") ==

@@ -2,7 +2,8 @@
 // S3 throughput measurement. It is strict where s3rver is lax:
 //  - every request must carry a SigV4 Authorization header that verifies with the configured
 //    secret, signing host, x-amz-date and x-amz-content-sha256, and the payload hash must match
-//    the body (403 SignatureDoesNotMatch / 400 XAmzContentSHA256Mismatch otherwise);
+//    the body (403 SignatureDoesNotMatch / 400 XAmzContentSHA256Mismatch otherwise); with a
+//    session token configured, x-amz-security-token must carry it, signed (403 InvalidToken);
 //  - PUT honours If-None-Match: * and If-Match: "<etag>" with 412 PreconditionFailed as S3 does
 //    (If-Match on a missing key: 404 NoSuchKey);
 //  - ListObjectsV2 with prefix, start-after, max-keys and continuation tokens.

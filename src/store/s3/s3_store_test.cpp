@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <map>
+#include <thread>
 
 #include "core/ids.h"
 #include "net/http_client.h"
@@ -166,6 +167,26 @@ TEST(S3StoreTest, SlowAnswersTimeOut) {
   auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(put.status().code(), Code::kUnavailable) << put.status().ToString();
   EXPECT_LT(took, std::chrono::milliseconds(900));
+}
+
+TEST(S3StoreTest, ConnectionsAreReused) {
+  S3TestServer server;
+  auto store = OpenOrDie(server.StoreUrl("p"));
+  ASSERT_TRUE(store);
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(store->Put("k" + std::to_string(i % 7), std::string(i, 'x')).ok());
+    ASSERT_TRUE(store->Get("k" + std::to_string(i % 7)).ok());
+  }
+  // One thread at a time: one kept-alive connection carries all 201 requests (Open's check too).
+  EXPECT_EQ(server.stats().connections, 1u);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) EXPECT_TRUE(store->Get("k1").ok());
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_LE(server.stats().connections, 5u);
 }
 
 TEST(S3StoreTest, HeadObject) {

@@ -107,6 +107,7 @@ void S3TestServer::AcceptLoop() {
       return;
     }
     open_fds_.insert(fd);
+    ++stats_.connections;
     threads_.emplace_back([this, fd] { Serve(fd); });
   }
 }

@@ -38,6 +38,7 @@ struct S3TestServerStats {
   uint64_t get = 0, put = 0, head = 0, del = 0, list = 0;
   uint64_t rejected_signatures = 0;  // 403s for a missing or wrong signature
   uint64_t precondition_failed = 0;  // 412s
+  uint64_t connections = 0;          // TCP connections accepted
 };
 
 class S3TestServer {

@@ -77,7 +77,9 @@ Result<S3Options> ParseS3Url(std::string_view url, const GetEnv& env) {
   o.endpoint = Env(env, "AWS_ENDPOINT_URL_S3");
   if (o.endpoint.empty()) o.endpoint = Env(env, "AWS_ENDPOINT_URL");
 
-  if (size_t at = rest.find('@'); at != std::string_view::npos) {
+  // User information sits before the first '/' ('/' in a secret must be percent-encoded), so an
+  // '@' in the prefix is just part of the prefix.
+  if (size_t at = rest.substr(0, rest.find('/')).find('@'); at != std::string_view::npos) {
     std::string_view user = rest.substr(0, at);
     rest = rest.substr(at + 1);
     size_t colon = user.find(':');

@@ -59,6 +59,11 @@ TEST(S3OptionsTest, UrlParametersWinOverTheEnvironment) {
   EXPECT_EQ(o->credentials.access_key_id, "K+1");
   EXPECT_EQ(o->credentials.secret_access_key, "S/x");
   EXPECT_EQ(o->credentials.session_token, "");  // belongs to the environment's key only
+
+  auto at_in_prefix = ParseS3Url("s3://bucket/team@corp", env);
+  ASSERT_TRUE(at_in_prefix.ok()) << at_in_prefix.status().ToString();
+  EXPECT_EQ(at_in_prefix->prefix, "team@corp/");
+  EXPECT_EQ(at_in_prefix->credentials.access_key_id, "AK");
 }
 
 TEST(S3OptionsTest, ProblemsAreNamedAndSecretsNotEchoed) {

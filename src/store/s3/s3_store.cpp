@@ -29,7 +29,7 @@ bool Retryable(const HttpResponse& r) {
   if (r.status >= 500 || r.status == 429) return true;
   if (r.status == 400 || r.status == 503) {
     std::string code = ParseErrorDoc(r.body).code;
-    return code == "RequestTimeout" || code == "SlowDown" || code == "RequestTimeTooSkewed";
+    return code == "RequestTimeout" || code == "SlowDown";
   }
   return false;
 }

@@ -267,7 +267,9 @@ void AddServerFlags(CLI::App* cmd, ServerFlags* f) {
   cmd->add_option("--data", f->data, "data folder (default $SKIFF_DATA or ./.skiff)");
   cmd->add_option("--listen", f->listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
-  cmd->add_option("--store", f->store, "object store URL (default file:<data>/store)");
+  cmd->add_option("--store", f->store,
+                  "object store URL: file:PATH, memory: or s3://bucket/prefix?region=..&endpoint=.. "
+                  "(default file:<data>/store)");
   cmd->add_option("--port-file", f->port_file, "write the port listened on to this file");
   cmd->add_option("--log-level", f->log_level, "debug, info, warn or error")->capture_default_str();
   cmd->add_option("--lease-ms", f->lease_ms, "task lease (visibility timeout) in ms")

@@ -1,16 +1,18 @@
 #include "store/open_store.h"
 
 #include <cctype>
+#include <cstdlib>
 #include <string>
 
 #include "store/fs/fs_store.h"
 #include "store/memory/memory_store.h"
+#include "store/s3/s3_store.h"
 
 namespace skiff::store {
 namespace {
 
 constexpr std::string_view kFormats =
-    "use memory:, file:///abs/path, file:rel/path, a plain path or s3://bucket/prefix";
+    "use memory:, file:///abs/path, file:rel/path, a plain path or s3://bucket/prefix?region=..&endpoint=..&path_style=0|1";
 
 Status BadUrl(std::string_view url, std::string_view why) {
   return InvalidArgument("store url \"" + std::string(url) + "\": " + std::string(why) + " (" +
@@ -54,7 +56,13 @@ Result<std::unique_ptr<ObjectStore>> OpenStore(std::string_view url) {
     if (!rest.starts_with('/')) return BadUrl(url, "file:// URLs need an absolute path");
     return OpenFolder(url, rest);
   }
-  if (scheme == "s3") return Unimplemented("the S3 backend is not built yet");
+  if (scheme == "s3") {
+    ASSIGN_OR_RETURN(s3::S3Options options, s3::ParseS3Url(url, [](const char* name) {
+                       return static_cast<const char*>(std::getenv(name));
+                     }));
+    ASSIGN_OR_RETURN(std::unique_ptr<s3::S3Store> store, s3::S3Store::Open(std::move(options)));
+    return std::unique_ptr<ObjectStore>(std::move(store));
+  }
   return BadUrl(url, "unknown scheme \"" + std::string(scheme) + ":\"");
 }
 

@@ -49,10 +49,21 @@ TEST(OpenStoreTest, RelativeFolderForms) {
   EXPECT_TRUE(std::filesystem::is_directory(tmp.path() + "/rel/three"));
 }
 
-TEST(OpenStoreTest, S3IsNotBuiltYet) {
-  auto store = OpenStore("s3://bucket/prefix");
-  EXPECT_EQ(store.status().code(), Code::kUnimplemented);
-  EXPECT_EQ(store.status().message(), "the S3 backend is not built yet");
+TEST(OpenStoreTest, S3UrlProblemsAreInvalidArgument) {
+  for (const std::string url : {"s3://", "s3://B", "s3://bucket?path_style=2",
+                                "s3://bucket?nope=1", "s3://bucket/a/../b",
+                                "s3://bucket?endpoint=ftp://x"}) {
+    auto store = OpenStore(url);
+    EXPECT_EQ(store.status().code(), Code::kInvalidArgument) << url;
+  }
+}
+
+TEST(OpenStoreTest, S3UnreachableEndpointFailsAtOpen) {
+  // Port 1 on loopback refuses connections: Open checks the bucket and reports it.
+  auto store = OpenStore("s3://AK:SK@bucket/p?endpoint=http://127.0.0.1:1&retries=0");
+  EXPECT_EQ(store.status().code(), Code::kUnavailable) << store.status().ToString();
+  EXPECT_NE(store.status().message().find("cannot use bucket \"bucket\""), std::string::npos)
+      << store.status().message();
 }
 
 TEST(OpenStoreTest, BadUrlsNameTheUrl) {

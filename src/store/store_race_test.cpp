@@ -19,6 +19,10 @@ constexpr int kRounds = 200;
 template <typename B>
 class StoreRaceTest : public ::testing::Test {
  protected:
+  void SetUp() override {
+    SKIFF_SKIP_UNAVAILABLE(backend_);
+    SKIFF_SKIP_WITHOUT_CONDITIONS(B);
+  }
   ObjectStore& StoreFor(int thread) { return thread % 2 ? backend_.peer() : backend_.store(); }
 
   // Runs body(thread, round) on kThreads threads for kRounds rounds; all threads start each

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "it_util.h"
+#include "store/s3/testing/s3_test_server.h"
 
 namespace skiff::it {
 namespace {
@@ -32,10 +33,12 @@ Snapshot Take(const Json& job) {
   return s;
 }
 
-TEST(CrashTest, KillNineThreeTimesDuringATenThousandTaskJobLosesNothing) {
+// `store_args` ("--store URL" or nothing) picks the object store the server runs on.
+void KillNineThreeTimesDuringATenThousandTaskJob(const std::vector<std::string>& store_args) {
   TestServerOptions o;
   o.workers = 4;
   o.lease_ms = 2000;
+  o.extra_args = store_args;
   TestServer server(o);
   ASSERT_TRUE(server.started());
 
@@ -167,10 +170,11 @@ TEST(CrashTest, KillNineThreeTimesDuringATenThousandTaskJobLosesNothing) {
   }
 }
 
-TEST(CrashTest, KillNineWhileSubmitsAreInFlightLosesNoAcknowledgedJob) {
+void KillNineWhileSubmitsAreInFlight(const std::vector<std::string>& store_args) {
   TestServerOptions o;
   o.workers = 2;
   o.lease_ms = 2000;
+  o.extra_args = store_args;
   TestServer server(o);
   ASSERT_TRUE(server.started());
 
@@ -241,6 +245,29 @@ TEST(CrashTest, KillNineWhileSubmitsAreInFlightLosesNoAcknowledgedJob) {
       EXPECT_EQ(j["status"], "succeeded") << acked[i];
     }
   }
+}
+
+TEST(CrashTest, KillNineThreeTimesDuringATenThousandTaskJobLosesNothing) {
+  KillNineThreeTimesDuringATenThousandTaskJob({});
+}
+
+TEST(CrashTest, KillNineWhileSubmitsAreInFlightLosesNoAcknowledgedJob) {
+  KillNineWhileSubmitsAreInFlight({});
+}
+
+// The same on S3: documents in the project's signature-checking test S3 (which outlives the
+// killed server, as a real bucket would); the journal stays in the local data folder.
+TEST(CrashTest, OnS3KillNineThreeTimesDuringATenThousandTaskJobLosesNothing) {
+  store::s3::testing::S3TestServer s3;
+  KillNineThreeTimesDuringATenThousandTaskJob({"--store", s3.StoreUrl("skiff")});
+  EXPECT_EQ(s3.stats().rejected_signatures, 0u);
+  EXPECT_GT(s3.stats().put, 0u);
+}
+
+TEST(CrashTest, OnS3KillNineWhileSubmitsAreInFlightLosesNoAcknowledgedJob) {
+  store::s3::testing::S3TestServer s3;
+  KillNineWhileSubmitsAreInFlight({"--store", s3.StoreUrl("skiff")});
+  EXPECT_EQ(s3.stats().rejected_signatures, 0u);
 }
 
 }  // namespace

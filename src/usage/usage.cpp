@@ -23,6 +23,16 @@ std::string PartKey(const Job& job, int round, int64_t finished_ms, size_t part)
   return "usage/" + DayOf(finished_ms) + "/" + job.team + "/" + job.id + suffix;
 }
 
+// The time of a line written by RecordToJson ({"time":"...", ...}) without parsing the JSON;
+// nullopt for any other shape.
+std::optional<int64_t> LeadingTime(std::string_view line) {
+  constexpr std::string_view kPrefix = "{\"time\":\"";
+  if (line.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  size_t end = line.find('"', kPrefix.size());
+  if (end == std::string_view::npos) return std::nullopt;
+  return ParseTime(line.substr(kPrefix.size(), end - kPrefix.size()));
+}
+
 }  // namespace
 
 Json TotalsToJson(const UsageTotals& t) {
@@ -118,6 +128,8 @@ Status UsageMeter::ForEach(const UsageQuery& q,
           std::string_view line = rest.substr(0, nl);
           rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
           if (line.empty()) continue;
+          // Lines start with the time (RecordToJson): skip those out of range unparsed.
+          if (auto t = LeadingTime(line); t && (*t < q.from_ms || *t >= q.to_ms)) continue;
           Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
           auto rec = RecordFromJson(j);
           if (!rec.ok()) return Internal(key + ": " + rec.status().message());

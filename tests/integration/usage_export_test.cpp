@@ -1,6 +1,9 @@
 // A 1,000,000-row CSV export streams in bounded memory: the day documents are written straight
 // into the server's folder store (as the usage meter would have), curl downloads the export, and
 // the server's resident memory (VmRSS) is sampled all along.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -163,6 +166,30 @@ TEST(UsageExportTest, AMillionRowsStreamInBoundedMemory) {
   EXPECT_EQ(rows[1][7], "video\npreview@3");
   EXPECT_NE(part->body.find("\"video\npreview@3\""), std::string::npos);
   std::filesystem::remove(out);
+
+  // A client that goes away mid-export: the server stops streaming and keeps serving.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server.port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  std::string req = "GET /v1/usage/export.csv?from=2026-01-15 HTTP/1.1\r\nHost: x\r\n"
+                    "Authorization: Bearer " + server.key() + "\r\n\r\n";
+  ASSERT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+  std::string got;
+  char buf[65536];
+  while (got.size() < (1u << 20)) {
+    ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    ASSERT_GT(n, 0);
+    got.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_EQ(got.rfind("HTTP/1.1 200", 0), 0u);
+  ::close(fd);
+  auto health = http->Get("/healthz");
+  ASSERT_TRUE(health.ok());
+  EXPECT_EQ(health->status, 200);
+  EXPECT_LT(testing::ResidentKb(server.pid()) - base_kb, 64 * 1024);
   std::cout << "range queries done at " << MsSince(t0) << " ms\n";
 }
 

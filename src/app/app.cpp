@@ -188,7 +188,6 @@ int RunServer(const ServerFlags& f, bool with_workers) {
   // unacknowledged by the previous run is delivered to them again now).
   auto email_of = [id = ident->get()](const std::string& user_id) { return id->EmailOf(user_id); };
   usage::UsageMeter meter(store.get(), email_of);
-  c->AddListener(meter.Listener());
   notify::NotifierOptions nopts;
   nopts.smtp_url = f.smtp_url;
   nopts.smtp_from = f.smtp_from;
@@ -198,7 +197,14 @@ int RunServer(const ServerFlags& f, bool with_workers) {
     obs::Error("cannot load pending notifications", {{"error", st.message()}});
     return 1;
   }
+  c->AddListener(meter.Listener());
   c->AddListener(notifier.Listener());
+  // On any return from here on, the coordinator stops (delivering its queued events) while the
+  // listeners' objects still exist.
+  struct StopCoordinatorFirst {
+    coord::Coordinator* c;
+    ~StopCoordinatorFirst() { c->Shutdown(); }
+  } stop_coordinator_first{c};
 
   api::Router router(ident->get());
   api::ApiDeps deps{c, ident->get(), SystemClock(), [] { return true; }};

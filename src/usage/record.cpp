@@ -47,7 +47,7 @@ int64_t DayStartMs(int64_t ms) {
 }
 
 std::vector<UsageRecord> RecordsForRound(const Job& job, int round, int64_t finished_ms,
-                                         const std::string& email) {
+                                         const std::string& email, const std::string& status) {
   std::string template_ref;
   Json head = JobToDocument(job, /*include_tasks=*/false);
   if (auto it = head.find("template"); it != head.end() && it->is_string()) {
@@ -96,7 +96,7 @@ std::vector<UsageRecord> RecordsForRound(const Job& job, int round, int64_t fini
   }
   total.wall_seconds = Seconds(wall_ms);
   total.cpu_seconds = Seconds(cpu_ms);
-  total.result = std::string(JobStatusName(DeriveStatus(job)));
+  total.result = status.empty() ? std::string(JobStatusName(DeriveStatus(job))) : status;
   out.push_back(std::move(total));
   return out;
 }

@@ -35,9 +35,11 @@ struct UsageRecord {
 // The records of round `round` of a finished job: one per task that belongs to the round (round 0:
 // every task; a retry round: the tasks that ran in it), then one for the job (sums over those
 // tasks, peak memory the maximum). `finished_ms` is the round's finish time; `email` the
-// submitter's.
+// submitter's; `status` the job's status when the round finished ("": derived from `job`, which
+// is right unless a retry started since).
 std::vector<UsageRecord> RecordsForRound(const Job& job, int round, int64_t finished_ms,
-                                         const std::string& email);
+                                         const std::string& email,
+                                         const std::string& status = "");
 
 Json RecordToJson(const UsageRecord& r);
 // Tolerant reader of one NDJSON line's object; InvalidArgument naming the field when malformed.

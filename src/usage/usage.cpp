@@ -64,9 +64,10 @@ coord::EventListener UsageMeter::Listener() {
   return [this](const std::vector<coord::JobEvent>& batch) { OnEvents(batch); };
 }
 
-Status UsageMeter::WriteRound(const Job& job, int round, int64_t finished_ms) {
+Status UsageMeter::WriteRound(const Job& job, int round, int64_t finished_ms,
+                              const std::string& status) {
   std::string email = email_for_ ? email_for_(job.user_id) : "";
-  std::vector<UsageRecord> records = RecordsForRound(job, round, finished_ms, email);
+  std::vector<UsageRecord> records = RecordsForRound(job, round, finished_ms, email, status);
   size_t parts = (records.size() + kRecordsPerPart - 1) / kRecordsPerPart;
   for (size_t p = 0; p < parts; ++p) {
     std::string doc;
@@ -89,7 +90,7 @@ void UsageMeter::OnEvents(const std::vector<coord::JobEvent>& batch) {
     int64_t finished_ms = e.data.value("finished_ms", e.ts_ms);
     int64_t wait_ms = opts_.retry_ms;
     while (true) {
-      Status st = WriteRound(*e.doc, e.round, finished_ms);
+      Status st = WriteRound(*e.doc, e.round, finished_ms, e.data.value("status", ""));
       if (st.ok()) break;
       if (stopping_) {
         obs::Error("usage: records lost: the store failed until the server stopped",

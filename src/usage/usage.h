@@ -69,8 +69,8 @@ class UsageMeter {
   // logged: the store was unusable when the server stopped).
   void OnEvents(const std::vector<coord::JobEvent>& batch);
 
-  // Writes the records of one job round; AlreadyExists-safe (documents already present are kept).
-  Status WriteRound(const Job& job, int round, int64_t finished_ms);
+  // Writes the records of one job round (RecordsForRound); documents already present are kept.
+  Status WriteRound(const Job& job, int round, int64_t finished_ms, const std::string& status = "");
 
   // Calls `fn` for every record matching the query, day by day (days ascending; within a day by
   // team, then job id). `fn` returns false to stop early. InvalidArgument for a bad range;

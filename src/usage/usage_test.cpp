@@ -166,6 +166,48 @@ TEST_F(UsageTest, WritingARoundTwiceKeepsOneCopy) {
   EXPECT_EQ(All(meter).size(), 2u);
 }
 
+TEST(RecordsForRoundTest, ARoundIsMeteredFromItsOwnAttemptsEvenAfterARetryStarted) {
+  JobSubmission sub;
+  sub.spec.argv = {"x"};
+  sub.item_count = 2;
+  Job job = NewJob(sub, "job_r", "acme", "u", 1000);
+  ApplyLease(job, 0, "w", 1000);
+  AttemptEnd ok;
+  ok.result = "ok";
+  ok.wall_ms = 100;
+  ok.stdout_bytes = 4096;
+  ApplyAttemptEnd(job, 0, 1, ok, 1100);
+  ApplyLease(job, 1, "w", 1000);
+  AttemptEnd bad;
+  bad.result = "failed";
+  bad.wall_ms = 50;
+  bad.cpu_ms = 20;
+  bad.max_rss_kb = 777;
+  ApplyAttemptEnd(job, 1, 1, bad, 1200);
+  ASSERT_EQ(job.finished_ms, 1200);
+  ASSERT_FALSE(ApplyRetry(job, 1300).empty());  // round 1 runs task 1 again: the job is running
+  ApplyLease(job, 1, "w", 1300);
+
+  auto r0 = RecordsForRound(job, 0, 1200, "a@x.io", "failed");
+  ASSERT_EQ(r0.size(), 3u);
+  EXPECT_EQ(r0[0].result, "ok");
+  EXPECT_EQ(r0[0].stdout_bytes, 4096);
+  EXPECT_EQ(r0[1].result, "failed");
+  EXPECT_EQ(r0[1].attempts, 1);
+  EXPECT_EQ(r0[1].peak_rss_kb, 777);
+  EXPECT_EQ(r0[2].kind, "job");
+  EXPECT_EQ(r0[2].result, "failed");
+  EXPECT_DOUBLE_EQ(r0[2].wall_seconds, 0.15);
+  EXPECT_DOUBLE_EQ(r0[2].cpu_seconds, 0.02);
+  EXPECT_EQ(r0[2].stdout_bytes, 4096);
+  EXPECT_EQ(r0[2].time_ms, 1200);
+  // Round 1 holds only task 1's new attempt.
+  auto r1 = RecordsForRound(job, 1, 1400, "a@x.io", "succeeded");
+  ASSERT_EQ(r1.size(), 2u);
+  EXPECT_EQ(r1[0].task, "t-0002");
+  EXPECT_EQ(r1[0].attempts, 1);
+}
+
 UsageRecord Rec(int64_t t, std::string email, std::string team = "acme") {
   UsageRecord r;
   r.time_ms = t;

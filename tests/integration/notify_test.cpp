@@ -156,6 +156,32 @@ TEST(NotifyTest, PendingDeliverySurvivesAKill9) {
   EXPECT_EQ(d["attempts"].back()["ok"], true);
 }
 
+TEST(NotifyTest, ASlowReceiverHoldsUpNoOtherJob) {
+  std::atomic<int> calls{0};
+  TestHttpServer slow([&](const RecordedRequest&) {
+    ++calls;
+    std::this_thread::sleep_for(seconds(3));  // a receiver that takes its time
+    return CannedResponse{200, "{}", {}};
+  });
+  TestServer server(Opts(2));
+  ASSERT_TRUE(server.started());
+  auto http = server.Client();
+  IT_ASSIGN_OR_FAIL(Json a, server.Submit(ShJob("true", {{"notify", {{"webhook", slow.url()}}}})));
+  IT_ASSIGN_OR_FAIL(Json a_done, server.WaitFinished(a["id"]));
+  ASSERT_TRUE(WaitUntil([&] { return calls.load() == 1; }, seconds(5)));
+  // While that delivery hangs, another job finishes and is metered at once: the coordinator's
+  // event dispatch (which usage shares) never waits on the network.
+  auto t0 = Clock::now();
+  IT_ASSIGN_OR_FAIL(Json b, server.Submit(ShJob("true")));
+  IT_ASSIGN_OR_FAIL(Json b_done, server.WaitFinished(b["id"]));
+  ASSERT_TRUE(WaitUntil([&] {
+    return Call(*http, "GET", "/v1/usage").body["jobs"] == 2;
+  }, seconds(2)));
+  EXPECT_LT(MsSince(t0), 2000);
+  ASSERT_TRUE(WaitUntil([&] { return DeliveryOf(*http, a["id"], "webhook")["state"] == "delivered"; },
+                        seconds(10)));
+}
+
 TEST(NotifyTest, EmailGoesToTheSubmittingKeysAddress) {
   testing::SmtpSink sink;
   TestServer server(Opts(1, {"--smtp-url", sink.url(), "--smtp-from", "jobs@skiff.test"}));

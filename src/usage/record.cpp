@@ -112,6 +112,27 @@ Json RecordToJson(const UsageRecord& r) {
           {"stdout_bytes", r.stdout_bytes}, {"stderr_bytes", r.stderr_bytes}};
 }
 
+std::string RecordToLine(const UsageRecord& r) {
+  nlohmann::ordered_json j;
+  j["time"] = FormatTime(r.time_ms);
+  j["kind"] = r.kind;
+  j["team"] = r.team;
+  j["user_id"] = r.user_id;
+  j["email"] = r.email;
+  j["job"] = r.job;
+  j["round"] = r.round;
+  j["template"] = r.template_ref;
+  j["task"] = r.task;
+  j["attempts"] = r.attempts;
+  j["result"] = r.result;
+  j["wall_seconds"] = r.wall_seconds;
+  j["cpu_seconds"] = r.cpu_seconds;
+  j["peak_rss_kb"] = r.peak_rss_kb;
+  j["stdout_bytes"] = r.stdout_bytes;
+  j["stderr_bytes"] = r.stderr_bytes;
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 Result<UsageRecord> RecordFromJson(const Json& j) {
   if (!j.is_object()) return InvalidArgument("usage record: expected an object");
   UsageRecord r;

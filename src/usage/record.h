@@ -42,6 +42,9 @@ std::vector<UsageRecord> RecordsForRound(const Job& job, int round, int64_t fini
                                          const std::string& status = "");
 
 Json RecordToJson(const UsageRecord& r);
+// One NDJSON line (no newline): the fields in CSV column order, "time" first, so readers can skip
+// lines out of a time range without parsing them.
+std::string RecordToLine(const UsageRecord& r);
 // Tolerant reader of one NDJSON line's object; InvalidArgument naming the field when malformed.
 Result<UsageRecord> RecordFromJson(const Json& j);
 

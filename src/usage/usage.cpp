@@ -23,7 +23,7 @@ std::string PartKey(const Job& job, int round, int64_t finished_ms, size_t part)
   return "usage/" + DayOf(finished_ms) + "/" + job.team + "/" + job.id + suffix;
 }
 
-// The time of a line written by RecordToJson ({"time":"...", ...}) without parsing the JSON;
+// The time of a line written by RecordToLine ({"time":"...", ...}) without parsing the JSON;
 // nullopt for any other shape.
 std::optional<int64_t> LeadingTime(std::string_view line) {
   constexpr std::string_view kPrefix = "{\"time\":\"";
@@ -73,7 +73,7 @@ Status UsageMeter::WriteRound(const Job& job, int round, int64_t finished_ms,
     std::string doc;
     size_t end = std::min(records.size(), (p + 1) * kRecordsPerPart);
     for (size_t i = p * kRecordsPerPart; i < end; ++i) {
-      doc += DumpJson(RecordToJson(records[i]));
+      doc += RecordToLine(records[i]);
       doc += '\n';
     }
     std::string key = PartKey(job, round, finished_ms, p);
@@ -129,7 +129,7 @@ Status UsageMeter::ForEach(const UsageQuery& q,
           std::string_view line = rest.substr(0, nl);
           rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
           if (line.empty()) continue;
-          // Lines start with the time (RecordToJson): skip those out of range unparsed.
+          // Lines start with the time (RecordToLine): skip those out of range unparsed.
           if (auto t = LeadingTime(line); t && (*t < q.from_ms || *t >= q.to_ms)) continue;
           Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
           auto rec = RecordFromJson(j);

@@ -225,11 +225,12 @@ TEST_F(UsageTest, RangeIsHalfOpenAndCrossesDays) {
   const int64_t midnight = DayStartMs(coord::kStartMs) + 86400000;
   std::string day1, day2;
   for (int64_t t : {midnight - 1, midnight, midnight + 1000}) {
-    std::string line = DumpJson(RecordToJson(Rec(t, "A@example.com"))) + "\n";
+    std::string line = RecordToLine(Rec(t, "A@example.com")) + "\n";
     ASSERT_TRUE(store_.Put("usage/" + DayOf(t) + "/acme/job_" + std::to_string(t) +
                                "-r0-p0000.ndjson", line).ok());
   }
   ASSERT_TRUE(store_.Put("usage/" + DayOf(midnight) + "/other/job_o-r0-p0000.ndjson",
+                         // another key order (no leading time): read by the full parse
                          DumpJson(RecordToJson(Rec(midnight, "a@example.com", "other"))) + "\n")
                   .ok());
   auto times = [&](UsageQuery q) {
@@ -253,6 +254,21 @@ TEST_F(UsageTest, RangeIsHalfOpenAndCrossesDays) {
             Code::kInvalidArgument);
   UsageQuery too_long{midnight, midnight + 86400000LL * 500, "", ""};
   EXPECT_EQ(meter.Totals(too_long).status().code(), Code::kInvalidArgument);
+}
+
+TEST(UsageLineTest, TimeComesFirstAndTheLineReadsBack) {
+  UsageRecord r = Rec(1790000000123, "a@b.io");
+  r.wall_seconds = 2.5;
+  r.template_ref = "t@1";
+  std::string line = RecordToLine(r);
+  EXPECT_EQ(line.rfind("{\"time\":\"2026-09-21T14:13:20.123Z\",\"kind\":\"task\"", 0), 0u) << line;
+  auto back = RecordFromJson(Json::parse(line));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->time_ms, r.time_ms);
+  EXPECT_EQ(back->email, "a@b.io");
+  EXPECT_EQ(back->template_ref, "t@1");
+  EXPECT_DOUBLE_EQ(back->wall_seconds, 2.5);
+  EXPECT_EQ(RecordToJson(*back), RecordToJson(r));
 }
 
 TEST(UsageCsvTest, QuotesFieldsThatNeedIt) {

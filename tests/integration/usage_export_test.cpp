@@ -12,6 +12,7 @@
 
 #include "core/time.h"
 #include "testing/test_server.h"
+#include "usage/record.h"
 #include "usage_it_util.h"
 
 namespace skiff::it {
@@ -34,7 +35,7 @@ void WriteDocs(const std::string& store_dir) {
     char line[1024];
     for (int r = 0; r < kRowsPerDoc; ++r) {
       int64_t t = kDay + static_cast<int64_t>(d) * kRowsPerDoc + r;
-      // The meter's line format (usage/record.cpp RecordToJson), printed directly for speed.
+      // The meter's line format (usage/record.cpp RecordToLine), printed directly for speed.
       int n = std::snprintf(
           line, sizeof(line),
           R"({"time":"%s","kind":"task","team":"acme",)"
@@ -45,6 +46,24 @@ void WriteDocs(const std::string& store_dir) {
           "\n",
           FormatTime(t).c_str(), job, r % 1000 == 0 ? "video\\npreview@3" : "video-preview@3", r);
       doc.append(line, static_cast<size_t>(n));
+      if (d == 0 && r == 0) {  // the same bytes the meter writes for this record
+        usage::UsageRecord rec;
+        rec.time_ms = t;
+        rec.kind = "task";
+        rec.team = "acme";
+        rec.user_id = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+        rec.email = "\"ann, the tester\"@acme.io";
+        rec.job = job;
+        rec.template_ref = "video\npreview@3";
+        rec.task = "t-0";
+        rec.attempts = 1;
+        rec.result = "ok";
+        rec.wall_seconds = 1.25;
+        rec.cpu_seconds = 0.5;
+        rec.peak_rss_kb = 20480;
+        rec.stdout_bytes = 100;
+        EXPECT_EQ(std::string(line, static_cast<size_t>(n)), usage::RecordToLine(rec) + "\n");
+      }
     }
     std::ofstream(dir + "/" + job + "-r0-p0000.ndjson", std::ios::binary) << doc;
   }

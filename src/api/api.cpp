@@ -7,6 +7,10 @@ void RegisterRoutes(Router& router, const ApiDeps& deps) {
   RegisterJobRoutes(router, deps.coordinator);
   RegisterWorkerRoutes(router, deps.coordinator);
   RegisterIdentityRoutes(router, deps.identity, deps.clock);
+  if (deps.usage != nullptr) RegisterUsageRoutes(router, deps.usage, deps.clock);
+  if (deps.notifier != nullptr) {
+    RegisterNotifyRoutes(router, deps.notifier, deps.coordinator, deps.identity);
+  }
 }
 
 Status CheckQuery(const Request& req, std::initializer_list<std::string_view> allowed) {

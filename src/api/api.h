@@ -8,6 +8,13 @@
 #include "core/time.h"
 #include "identity/identity.h"
 
+namespace skiff::usage {
+class UsageMeter;
+}
+namespace skiff::notify {
+class Notifier;
+}
+
 namespace skiff::api {
 
 struct ApiDeps {
@@ -15,6 +22,8 @@ struct ApiDeps {
   identity::Identity* identity = nullptr;
   Clock* clock = nullptr;
   std::function<bool()> ready;  // /readyz
+  usage::UsageMeter* usage = nullptr;      // /v1/usage routes when set
+  notify::Notifier* notifier = nullptr;    // notification routes when set
 };
 
 // Registers every route on `router`.
@@ -25,6 +34,9 @@ void RegisterJobRoutes(Router& router, coord::Coordinator* coordinator);
 void RegisterWorkerRoutes(Router& router, coord::Coordinator* coordinator);
 void RegisterIdentityRoutes(Router& router, identity::Identity* id, Clock* clock);
 void RegisterHealthRoutes(Router& router, std::function<bool()> ready);
+void RegisterUsageRoutes(Router& router, usage::UsageMeter* meter, Clock* clock);
+void RegisterNotifyRoutes(Router& router, notify::Notifier* notifier, coord::Coordinator* c,
+                          identity::Identity* id);
 
 // Strict query parameters: InvalidArgument naming the first parameter not in `allowed`.
 Status CheckQuery(const Request& req, std::initializer_list<std::string_view> allowed);

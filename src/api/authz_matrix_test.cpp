@@ -15,6 +15,8 @@
 #include "coord/coordinator.h"
 #include "core/ids.h"
 #include "identity/identity.h"
+#include "notify/notifier.h"
+#include "usage/usage.h"
 #include "store/memory/memory_store.h"
 #include "testing/temp_dir.h"
 
@@ -61,7 +63,13 @@ class AuthzMatrixTest : public ::testing::Test {
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     coordinator_ = std::move(c).value();
     router_ = std::make_unique<Router>(identity_.get());
-    RegisterRoutes(*router_, {coordinator_.get(), identity_.get(), &clock_, [] { return true; }});
+    usage_ = std::make_unique<usage::UsageMeter>(&store_, nullptr);
+    notifier_ = std::make_unique<notify::Notifier>(&store_, &clock_, nullptr,
+                                                   notify::NotifierOptions{});
+    ApiDeps deps{coordinator_.get(), identity_.get(), &clock_, [] { return true; }};
+    deps.usage = usage_.get();
+    deps.notifier = notifier_.get();
+    RegisterRoutes(*router_, deps);
 
     identity::Principal admin{"default", Sha256Hex(bootstrap_), "admin", "", "bootstrap", {}};
     ASSERT_TRUE(identity_->CreateTeam("acme", admin).ok());
@@ -164,6 +172,13 @@ class AuthzMatrixTest : public ::testing::Test {
            return Sample{"/v1/teams/acme/keys/" + id, "", 200};
          }},
         {"GET /v1/whoami", [] { return Sample{"/v1/whoami", "", 200}; }},
+        // Usage: the caller's own team by default (so 200 for another team's member too).
+        {"GET /v1/usage", [] { return Sample{"/v1/usage", "", 200}; }},
+        {"GET /v1/usage/export.csv", [] { return Sample{"/v1/usage/export.csv", "", 200}; }},
+        {"GET /v1/jobs/{id}/notifications",
+         [this] { return Sample{"/v1/jobs/" + NewJob(true) + "/notifications", "", 200}; }},
+        {"GET /v1/teams/{team}/webhook-secret",
+         [] { return Sample{"/v1/teams/acme/webhook-secret", "", 200}; }},
     };
   }
 
@@ -186,6 +201,8 @@ class AuthzMatrixTest : public ::testing::Test {
   std::string bootstrap_;
   std::unique_ptr<identity::Identity> identity_;
   std::unique_ptr<coord::Coordinator> coordinator_;
+  std::unique_ptr<usage::UsageMeter> usage_;
+  std::unique_ptr<notify::Notifier> notifier_;
   std::unique_ptr<Router> router_;
   std::map<std::string, std::map<std::string, std::string>> keys_;
   std::vector<Caller> callers_;

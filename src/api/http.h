@@ -1,6 +1,7 @@
 // The HTTP request and response as handlers see them, independent of the server underneath.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -33,6 +34,11 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // A streamed body, sent chunked instead of `body` when set: called once the headers are out with
+  // a writer that returns false when the client is gone (then stop). An error status after the
+  // headers cuts the connection before the last chunk, so the client sees an incomplete body.
+  using Writer = std::function<bool(std::string_view chunk)>;
+  std::function<Status(const Writer& write)> stream;
 
   static Response Json(int status, const skiff::Json& body);
   // {"error":{"code":"invalid_argument","message":"..."}} with the status api/ maps the code to.

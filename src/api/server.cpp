@@ -12,7 +12,9 @@
 #include <boost/asio/error.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <array>
 #include <chrono>
+#include <cstdio>
 
 #include "obs/log.h"
 
@@ -144,6 +146,43 @@ std::string PeerAddress(int fd) {
     return "";
   }
   return std::string(host) + ":" + port;
+}
+
+// Sends a streamed response chunked; false when it was cut short (the connection must close).
+bool WriteStreamed(FdStream& stream, const Response& r, bool keep_alive, unsigned version) {
+  http::response<http::empty_body> res;
+  res.version(version);
+  res.result(static_cast<unsigned>(r.status));
+  res.set(http::field::server, "skiff");
+  res.set(http::field::content_type, r.content_type);
+  for (const auto& [k, v] : r.headers) res.set(k, v);
+  res.keep_alive(keep_alive);
+  res.chunked(true);
+  http::response_serializer<http::empty_body> sr(res);
+  stream.set_deadline(Clock::now() + std::chrono::seconds(30));
+  boost::system::error_code ec;
+  http::write_header(stream, sr, ec);
+  if (ec) return false;
+  bool client_ok = true;
+  Status st = r.stream([&](std::string_view chunk) {
+    if (chunk.empty()) return client_ok;
+    char size[32];
+    int n = std::snprintf(size, sizeof(size), "%zx\r\n", chunk.size());
+    std::array<boost::asio::const_buffer, 3> bufs = {
+        boost::asio::buffer(size, static_cast<size_t>(n)),
+        boost::asio::buffer(chunk.data(), chunk.size()), boost::asio::buffer("\r\n", 2)};
+    stream.set_deadline(Clock::now() + std::chrono::seconds(30));
+    stream.write_some(bufs, ec);
+    if (ec) client_ok = false;
+    return client_ok;
+  });
+  if (!st.ok()) {
+    obs::Error("streamed response failed", {{"error", st.message()}});
+    return false;
+  }
+  if (!client_ok) return false;
+  stream.write_some(boost::asio::buffer("0\r\n\r\n", 5), ec);
+  return !ec;
 }
 
 void WriteResponse(FdStream& stream, const Response& r, bool keep_alive, unsigned version) {
@@ -311,7 +350,11 @@ void HttpServer::Serve(int fd) {
     Status st = ParseTarget(req.target, &req.path, &req.query);
     res = st.ok() ? router_->Handle(req) : Response::Error(st);
     bool keep = msg.keep_alive() && !stopping_;
-    WriteResponse(stream, res, keep, msg.version());
+    if (res.stream) {
+      keep = WriteStreamed(stream, res, keep, msg.version()) && keep;
+    } else {
+      WriteResponse(stream, res, keep, msg.version());
+    }
     --busy_;
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     obs::Level level = res.status >= 500   ? obs::Level::kError

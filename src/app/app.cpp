@@ -17,8 +17,10 @@
 #include "exec/builtin/builtin_executor.h"
 #include "identity/identity.h"
 #include "exec/local/local_executor.h"
+#include "notify/notifier.h"
 #include "obs/log.h"
 #include "store/open_store.h"
+#include "usage/usage.h"
 #include "worker/http_task_source.h"
 #include "worker/worker.h"
 
@@ -35,6 +37,9 @@ struct ServerFlags {
   int64_t lease_ms = 30000;
   size_t max_body = 16u << 20;
   identity::OidcConfig oidc;
+  std::string smtp_url;
+  std::string smtp_from = "skiff@localhost";
+  int64_t notify_retry_ms = 1000;
 };
 
 struct WorkerFlags {
@@ -179,8 +184,33 @@ int RunServer(const ServerFlags& f, bool with_workers) {
   }
   coord::Coordinator* c = coordinator->get();
 
+  // Usage and notifications hear of finished jobs before any request is served (a finish left
+  // unacknowledged by the previous run is delivered to them again now).
+  auto email_of = [id = ident->get()](const std::string& user_id) { return id->EmailOf(user_id); };
+  usage::UsageMeter meter(store.get(), email_of);
+  notify::NotifierOptions nopts;
+  nopts.smtp_url = f.smtp_url;
+  nopts.smtp_from = f.smtp_from;
+  nopts.retry_base_ms = f.notify_retry_ms;
+  notify::Notifier notifier(store.get(), SystemClock(), email_of, nopts);
+  if (Status st = notifier.Start(); !st.ok()) {
+    obs::Error("cannot load pending notifications", {{"error", st.message()}});
+    return 1;
+  }
+  c->AddListener(meter.Listener());
+  c->AddListener(notifier.Listener());
+  // On any return from here on, the coordinator stops (delivering its queued events) while the
+  // listeners' objects still exist.
+  struct StopCoordinatorFirst {
+    coord::Coordinator* c;
+    ~StopCoordinatorFirst() { c->Shutdown(); }
+  } stop_coordinator_first{c};
+
   api::Router router(ident->get());
-  api::RegisterRoutes(router, {c, ident->get(), SystemClock(), [] { return true; }});
+  api::ApiDeps deps{c, ident->get(), SystemClock(), [] { return true; }};
+  deps.usage = &meter;
+  deps.notifier = &notifier;
+  api::RegisterRoutes(router, deps);
   api::ServerOptions sopts;
   sopts.host = host;
   sopts.port = port;
@@ -221,7 +251,9 @@ int RunServer(const ServerFlags& f, bool with_workers) {
   c->Drain();
   if (workers) workers->Stop(10000);
   (*server)->Stop(5000);
-  c->Shutdown();
+  c->Shutdown();  // delivers queued events to usage and notify first
+  notifier.Stop();
+  meter.Stop();
   (*ident)->Shutdown();
   obs::Info("stopped");
   return 0;
@@ -276,6 +308,14 @@ void AddServerFlags(CLI::App* cmd, ServerFlags* f) {
       ->check(CLI::Range(int64_t{100}, int64_t{3600000}))
       ->capture_default_str();
   cmd->add_option("--max-body", f->max_body, "largest request body in bytes")
+      ->capture_default_str();
+  cmd->add_option("--smtp-url", f->smtp_url,
+                  "SMTP server for job emails (smtp://host:port); none: no email");
+  cmd->add_option("--smtp-from", f->smtp_from, "From: address of job emails")
+      ->capture_default_str();
+  cmd->add_option("--notify-retry-ms", f->notify_retry_ms,
+                  "first wait before retrying a failed notification (doubles, up to an hour)")
+      ->check(CLI::Range(int64_t{10}, int64_t{3600000}))
       ->capture_default_str();
   cmd->add_option("--oidc-issuer", f->oidc.issuer, "accept JWTs from this issuer (iss)");
   cmd->add_option("--oidc-audience", f->oidc.audience, "required audience (aud) of the JWTs");

@@ -91,6 +91,11 @@ Status ApiErrorStatus(const ApiError& error, int http_status) {
 
 Result<HttpResponse> ApiClient::Get(std::string_view path) { return Check(http_->Get(path)); }
 
+Result<HttpResponse> ApiClient::GetStreamed(std::string_view path,
+                                            const HttpClient::BodySink& sink) {
+  return Check(http_->GetStreamed(path, sink));
+}
+
 Result<HttpResponse> ApiClient::Post(std::string_view path, std::string_view json_body,
                                      const HttpHeaders& extra_headers) {
   return Check(http_->Post(path, json_body, extra_headers));

@@ -43,6 +43,8 @@ class ApiClient {
   Result<HttpResponse> Post(std::string_view path, std::string_view json_body,
                             const HttpHeaders& extra_headers = {});
   Result<HttpResponse> Delete(std::string_view path);
+  // GET with a 2xx body streamed to `sink` (HttpClient::GetStreamed); errors as above.
+  Result<HttpResponse> GetStreamed(std::string_view path, const HttpClient::BodySink& sink);
 
   const std::string& base_url() const { return http_->base_url(); }
 

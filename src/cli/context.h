@@ -70,6 +70,9 @@ void AddTeamCommands(CLI::App& app, Context& context, Action* action);
 // Adds `key` with create, list and revoke, for a team's owners and admins.
 void AddKeyCommands(CLI::App& app, Context& context, Action* action);
 
+// Adds `usage` with show (totals) and export (CSV to a file or stdout).
+void AddUsageCommands(CLI::App& app, Context& context, Action* action);
+
 // Adds `whoami` and `login` (checks a server and key, then saves them in the config file).
 void AddAuthCommands(CLI::App& app, Context& context, Action* action);
 

@@ -45,6 +45,8 @@ AttemptEnd EndFromReport(TaskReport&& r) {
   e.max_rss_kb = r.max_rss_kb;
   e.stdout_tail = std::move(r.stdout_tail);
   e.stderr_tail = std::move(r.stderr_tail);
+  e.stdout_bytes = r.stdout_bytes;
+  e.stderr_bytes = r.stderr_bytes;
   e.error = std::move(r.error);
   return e;
 }
@@ -56,6 +58,8 @@ Json EndRecord(const std::string& job, uint32_t task, int n, int64_t now, const 
   if (e.wall_ms) rec["wall"] = e.wall_ms;
   if (e.cpu_ms) rec["cpu"] = e.cpu_ms;
   if (e.max_rss_kb) rec["rss"] = e.max_rss_kb;
+  if (e.stdout_bytes) rec["ob"] = e.stdout_bytes;
+  if (e.stderr_bytes) rec["eb"] = e.stderr_bytes;
   // Only what the document keeps: a worker may send 256 KiB of output per stream.
   if (!e.stdout_tail.empty()) rec["out"] = Utf8Tail(e.stdout_tail, kAttemptTailBytes);
   if (!e.stderr_tail.empty()) rec["err"] = Utf8Tail(e.stderr_tail, kAttemptTailBytes);
@@ -224,6 +228,8 @@ void Coordinator::ApplyRecord(uint64_t seq, std::string_view payload) {
     e.max_rss_kb = rec.value("rss", int64_t{0});
     e.stdout_tail = rec.value("out", "");
     e.stderr_tail = rec.value("err", "");
+    e.stdout_bytes = rec.value("ob", int64_t{0});
+    e.stderr_bytes = rec.value("eb", int64_t{0});
     e.error = rec.value("error", "");
     ApplyAttemptEnd(job, i, rec.value("n", 0), std::move(e), ts);
   } else if (type == "cancel") {
@@ -277,7 +283,10 @@ void Coordinator::EndAttemptLocked(JobState* js, uint32_t task, int n, AttemptEn
   if (!listeners_.empty()) {
     data = {{"result", end.result}, {"exit", end.exit}, {"signal", end.signal},
             {"wall_ms", end.wall_ms}, {"cpu_ms", end.cpu_ms}, {"max_rss_kb", end.max_rss_kb},
-            {"stdout_bytes", end.stdout_tail.size()}, {"stderr_bytes", end.stderr_tail.size()}};
+            {"stdout_bytes", std::max<int64_t>(end.stdout_bytes,
+                                               static_cast<int64_t>(end.stdout_tail.size()))},
+            {"stderr_bytes", std::max<int64_t>(end.stderr_bytes,
+                                               static_cast<int64_t>(end.stderr_tail.size()))}};
     if (!end.error.empty()) data["error"] = rec.value("error", "");
   }
   bool lease_expired = end.result == kResultLeaseExpired;

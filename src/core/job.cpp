@@ -37,6 +37,8 @@ Json AttemptToJson(const Attempt& a) {
     j["max_rss_kb"] = a.max_rss_kb;
     if (!a.stdout_tail.empty()) j["stdout_tail"] = a.stdout_tail;
     if (!a.stderr_tail.empty()) j["stderr_tail"] = a.stderr_tail;
+    if (a.stdout_bytes != 0) j["stdout_bytes"] = a.stdout_bytes;
+    if (a.stderr_bytes != 0) j["stderr_bytes"] = a.stderr_bytes;
     if (!a.error.empty()) j["error"] = a.error;
   }
   return j;
@@ -70,7 +72,8 @@ Result<Attempt> AttemptFromJson(const Json& j, const std::string& path) {
   if (!j.is_object()) return InvalidArgument(path + ": expected an object");
   static const std::set<std::string, std::less<>> kKnown = {
       "n", "round", "worker", "started_at", "ended_at", "result", "exit", "signal", "wall_ms",
-      "cpu_ms", "max_rss_kb", "stdout_tail", "stderr_tail", "error"};
+      "cpu_ms", "max_rss_kb", "stdout_tail", "stderr_tail", "stdout_bytes", "stderr_bytes",
+      "error"};
   Attempt a;
   a.unknown = UnknownFields(j, kKnown);
   RETURN_IF_ERROR(Read(j, "n", &a.n, path + "."));
@@ -86,6 +89,8 @@ Result<Attempt> AttemptFromJson(const Json& j, const std::string& path) {
   RETURN_IF_ERROR(Read(j, "max_rss_kb", &a.max_rss_kb, path + "."));
   RETURN_IF_ERROR(Read(j, "stdout_tail", &a.stdout_tail, path + "."));
   RETURN_IF_ERROR(Read(j, "stderr_tail", &a.stderr_tail, path + "."));
+  RETURN_IF_ERROR(Read(j, "stdout_bytes", &a.stdout_bytes, path + "."));
+  RETURN_IF_ERROR(Read(j, "stderr_bytes", &a.stderr_bytes, path + "."));
   RETURN_IF_ERROR(Read(j, "error", &a.error, path + "."));
   return a;
 }
@@ -163,6 +168,7 @@ Job NewJob(JobSubmission sub, std::string id, std::string team, std::string user
   job.spec = std::move(sub.spec);
   job.params = std::move(sub.params);
   job.items = std::move(sub.items);
+  job.notify = std::move(sub.notify);
   job.tasks.assign(sub.item_count, TaskState::kPending);
   job.pending = sub.item_count;
   job.attempts.resize(sub.item_count);
@@ -240,6 +246,8 @@ EndOutcome ApplyAttemptEnd(Job& job, size_t index, int n, AttemptEnd end, int64_
   a.cpu_ms = end.cpu_ms;
   a.max_rss_kb = end.max_rss_kb;
   a.stdout_tail = Utf8Tail(end.stdout_tail, kAttemptTailBytes);
+  a.stdout_bytes = std::max<int64_t>(end.stdout_bytes, static_cast<int64_t>(end.stdout_tail.size()));
+  a.stderr_bytes = std::max<int64_t>(end.stderr_bytes, static_cast<int64_t>(end.stderr_tail.size()));
   a.stderr_tail = Utf8Tail(end.stderr_tail, kAttemptTailBytes);
   a.error = Utf8Tail(end.error, kAttemptTailBytes);
   if (a.result == kResultOk) {
@@ -318,6 +326,7 @@ Json JobToDocument(const Job& job, bool include_tasks) {
   spec["backoff_ms"] = job.spec.backoff_ms;
   doc["spec"] = std::move(spec);
   doc["params"] = job.params;
+  if (job.notify.is_object()) doc["notify"] = job.notify;
   if (!include_tasks) return doc;
   doc["items"] = job.items.is_array() ? job.items : Json(job.size());
   Json tasks = Json::object();
@@ -485,7 +494,7 @@ Result<Job> JobFromDocument(const Json& doc) {
   static const std::set<std::string> kKnown = {
       "schema", "id", "team", "user_id", "name", "correlation_id", "idempotency_key",
       "created_at", "finished_at", "cancelled_at", "round", "finish_acked", "seq", "spec",
-      "params", "items", "tasks", "attempts", "status", "counts"};
+      "params", "items", "tasks", "attempts", "status", "counts", "notify"};
   Job job;
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (!kKnown.count(it.key())) job.unknown[it.key()] = *it;
@@ -515,6 +524,7 @@ Result<Job> JobFromDocument(const Json& doc) {
   RETURN_IF_ERROR(Read(*spec, "max_attempts", &job.spec.max_attempts, "spec."));
   RETURN_IF_ERROR(Read(*spec, "backoff_ms", &job.spec.backoff_ms, "spec."));
   if (auto it = doc.find("params"); it != doc.end() && it->is_object()) job.params = *it;
+  if (auto it = doc.find("notify"); it != doc.end() && it->is_object()) job.notify = *it;
   auto items = doc.find("items");
   size_t count = 0;
   if (items != doc.end() && items->is_array()) {

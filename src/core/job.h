@@ -42,6 +42,8 @@ struct Attempt {
   int64_t max_rss_kb = 0;
   std::string stdout_tail;
   std::string stderr_tail;
+  int64_t stdout_bytes = 0;  // all the attempt wrote (at least the tail's size)
+  int64_t stderr_bytes = 0;
   std::string error;
   Json unknown;  // fields of a stored attempt this version does not know, written back unchanged
 
@@ -58,6 +60,8 @@ struct AttemptEnd {
   int64_t max_rss_kb = 0;
   std::string stdout_tail;
   std::string stderr_tail;
+  int64_t stdout_bytes = 0;  // 0: unknown (the tails' sizes are used)
+  int64_t stderr_bytes = 0;
   std::string error;
 };
 
@@ -75,6 +79,7 @@ struct Job {
   TaskSpec spec;
   Json params = Json::object();
   Json items;  // array, or null when the job has item_count tasks without item params
+  Json notify;  // {"webhook", "email"} from the submission, or null (core/job_spec.h)
   int round = 0;
   // Every event listener has handled this round's "job.finished" (coord/events.h); reset by a
   // retry. A finished job without it is announced again after a restart.

@@ -113,8 +113,36 @@ Result<JobSubmission> ParseJobSubmission(const Json& body) {
       return InvalidArgument("items: expected an array of objects or a positive integer");
     }
   }
+  if (const Json* notify = r.Field("notify")) {
+    ASSIGN_OR_RETURN(sub.notify, ParseNotifySpec(*notify));
+  }
   RETURN_IF_ERROR(r.Done());
   return sub;
+}
+
+Result<Json> ParseNotifySpec(const Json& notify) {
+  if (!notify.is_object()) return InvalidArgument("notify: expected an object");
+  ObjectReader r(notify, "notify");
+  Json out = Json::object();
+  if (auto v = r.String("webhook", 2048)) {
+    const std::string& url = *v;
+    bool scheme = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+    size_t host_at = url.find("://") + 3;
+    bool clean = std::all_of(url.begin(), url.end(), [](char c) {
+      return static_cast<unsigned char>(c) > 0x20 && c != 0x7f;
+    });
+    if (!scheme || !clean || url.size() <= host_at || url[host_at] == '/') {
+      r.Fail("webhook", "expected an http:// or https:// URL with a host");
+    } else {
+      out["webhook"] = url;
+    }
+  }
+  if (auto v = r.Bool("email")) out["email"] = *v;
+  RETURN_IF_ERROR(r.Done());
+  if (!out.contains("webhook") && !out.value("email", false)) {
+    return InvalidArgument("notify: set webhook, or email to true");
+  }
+  return out;
 }
 
 Result<std::string> RenderTemplate(std::string_view text, const Json& item, const Json& params,

@@ -32,7 +32,14 @@ struct JobSubmission {
   Json params = Json::object();  // object of scalars
   Json items;                    // array of objects of scalars, or null when only item_count
   size_t item_count = 1;
+  // What to tell when the job finishes: {"webhook": URL, "email": bool} (normalised by
+  // ParseNotifySpec); null when the submission has no "notify".
+  Json notify;
 };
+
+// Parses the "notify" field of a submission: an object with "webhook" (an http:// or https:// URL)
+// and/or "email" (a boolean). InvalidArgument naming the field ("notify.webhook: ...").
+Result<Json> ParseNotifySpec(const Json& notify);
 
 // Parses a POST /v1/jobs body. InvalidArgument naming the field on any unknown field, wrong type,
 // empty argv, out-of-range value, or too many items; ResourceExhausted when items exceed kMaxItems.

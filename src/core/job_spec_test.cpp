@@ -1,5 +1,7 @@
 #include "core/job_spec.h"
 
+#include "core/job.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -260,6 +262,44 @@ TEST(RetryDelayTest, JitterScales) {
   EXPECT_EQ(RetryDelayMs(spec, 2, 1.2), 2400);
   spec.backoff_ms = 0;
   EXPECT_EQ(RetryDelayMs(spec, 7, 1.2), 0);
+}
+
+}  // namespace
+}  // namespace skiff
+
+namespace skiff {
+namespace {
+
+TEST(ParseNotifySpecTest, WebhookAndEmailAreKeptNormalised) {
+  auto sub = ParseJobSubmission(
+      Body(R"({"argv":["true"],"notify":{"webhook":"https://hooks.example.com/x?a=1","email":true}})"));
+  ASSERT_TRUE(sub.ok()) << sub.status().ToString();
+  EXPECT_EQ(sub->notify["webhook"], "https://hooks.example.com/x?a=1");
+  EXPECT_EQ(sub->notify["email"], true);
+  auto none = ParseJobSubmission(Body(R"({"argv":["true"]})"));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->notify.is_null());
+  Job job = NewJob(std::move(sub).value(), "job_1", "acme", "u", 1000);
+  auto back = JobFromDocument(JobToDocument(job));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->notify, job.notify);
+  EXPECT_FALSE(back->unknown.contains("notify"));
+}
+
+TEST(ParseNotifySpecTest, ErrorsNameTheField) {
+  EXPECT_THAT(ErrorOf(Body(R"({"argv":["true"],"notify":true})")), StartsWith("notify: "));
+  EXPECT_THAT(ErrorOf(Body(R"({"argv":["true"],"notify":{"webhook":"file:///etc/passwd"}})")),
+              StartsWith("notify.webhook: "));
+  EXPECT_THAT(ErrorOf(Body(R"({"argv":["true"],"notify":{"webhook":"http://a b"}})")),
+              StartsWith("notify.webhook: "));
+  EXPECT_THAT(ErrorOf(Body(R"({"argv":["true"],"notify":{"webhook":"https:///path"}})")),
+              StartsWith("notify.webhook: "));
+  EXPECT_THAT(ErrorOf(Body(R"({"argv":["true"],"notify":{"email":1}})")),
+              StartsWith("notify.email: "));
+  EXPECT_THAT(ErrorOf(Body(R"({"argv":["true"],"notify":{"slack":"x"}})")),
+              HasSubstr("notify.slack"));
+  EXPECT_THAT(ErrorOf(Body(R"({"argv":["true"],"notify":{"email":false}})")),
+              StartsWith("notify: set webhook"));
 }
 
 }  // namespace

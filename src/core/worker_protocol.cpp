@@ -116,7 +116,9 @@ Json TaskReportsToJson(const std::vector<TaskReport>& reports) {
                    {"cpu_ms", t.cpu_ms},
                    {"max_rss_kb", t.max_rss_kb},
                    {"stdout_tail", SanitizeUtf8(t.stdout_tail)},
-                   {"stderr_tail", SanitizeUtf8(t.stderr_tail)}});
+                   {"stderr_tail", SanitizeUtf8(t.stderr_tail)},
+                   {"stdout_bytes", t.stdout_bytes},
+                   {"stderr_bytes", t.stderr_bytes}});
   }
   return {{"results", std::move(arr)}};
 }
@@ -143,6 +145,8 @@ Result<std::vector<TaskReport>> ParseCompleteRequest(const Json& j) {
     if (auto v = r.Int("max_rss_kb", 0, INT64_MAX / 2)) t.max_rss_kb = *v;
     if (auto v = r.String("stdout_tail", kMaxTail)) t.stdout_tail = *v;
     if (auto v = r.String("stderr_tail", kMaxTail)) t.stderr_tail = *v;
+    if (auto v = r.Int("stdout_bytes", 0, INT64_MAX / 2)) t.stdout_bytes = *v;
+    if (auto v = r.Int("stderr_bytes", 0, INT64_MAX / 2)) t.stderr_bytes = *v;
     RETURN_IF_ERROR(r.Done());
     if (t.lease.empty()) return InvalidArgument(r.PathOf("lease") + ": required");
     out.push_back(std::move(t));

@@ -57,6 +57,8 @@ struct TaskReport {
   int64_t max_rss_kb = 0;
   std::string stdout_tail;
   std::string stderr_tail;
+  int64_t stdout_bytes = 0;  // everything the attempt wrote, tails included (optional in JSON)
+  int64_t stderr_bytes = 0;
 };
 
 struct CompleteResponse {

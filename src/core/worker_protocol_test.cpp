@@ -128,6 +128,7 @@ TEST(CompleteTest, ReportsRoundTrip) {
   a.max_rss_kb = 10240;
   a.stdout_tail = "out";
   a.stderr_tail = "err";
+  a.stdout_bytes = 1 << 20;
   TaskReport b;
   b.lease = "job_A/1/2";
   b.exit = -1;
@@ -147,6 +148,8 @@ TEST(CompleteTest, ReportsRoundTrip) {
   EXPECT_EQ(x.max_rss_kb, 10240);
   EXPECT_EQ(x.stdout_tail, "out");
   EXPECT_EQ(x.stderr_tail, "err");
+  EXPECT_EQ(x.stdout_bytes, 1 << 20);
+  EXPECT_EQ(x.stderr_bytes, 0);
   EXPECT_EQ(x.error, "");
   const TaskReport& y = (*back)[1];
   EXPECT_EQ(y.exit, -1);

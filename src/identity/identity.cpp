@@ -477,4 +477,10 @@ void Identity::Shutdown() {
   (void)FlushLastUsed();
 }
 
+std::string Identity::EmailOf(const std::string& user_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_hash_.find(user_id);
+  return it == by_hash_.end() ? std::string() : it->second.email;
+}
+
 }  // namespace skiff::identity

@@ -91,6 +91,10 @@ class Identity : public Authenticator {
   // NotFound if the team has no such key. Revoking twice is fine.
   Result<KeyRecord> RevokeKey(const std::string& team, const std::string& key_id);
 
+  // The email of the key whose user id (hash) is `user_id`, revoked keys included; "" when the key
+  // has none or is unknown (the bootstrap key, OIDC users). For usage records and notifications.
+  std::string EmailOf(const std::string& user_id);
+
   // Accepts OIDC JWTs from `cfg.issuer` as bearer tokens besides skf_ keys (call before serving).
   // The token's team must exist; its user id is "oidc:" + the token's subject. Fails when the
   // configuration is bad or the JWKS cannot be loaded.

@@ -20,6 +20,24 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+// A streamed GET: 2xx bodies go to the sink, others are kept for the error message.
+struct StreamTarget {
+  void* curl;
+  const std::function<bool(std::string_view)>* sink;
+  std::string* body;
+};
+
+size_t OnStreamedBody(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<StreamTarget*>(user);
+  long status = 0;
+  curl_easy_getinfo(static_cast<CURL*>(t->curl), CURLINFO_RESPONSE_CODE, &status);
+  if (status < 200 || status > 299) {
+    t->body->append(data, size * count);
+    return size * count;
+  }
+  return (*t->sink)(std::string_view(data, size * count)) ? size * count : 0;
+}
+
 std::string Trim(std::string_view s) {
   size_t b = 0;
   size_t e = s.size();
@@ -88,9 +106,14 @@ Result<HttpResponse> HttpClient::Delete(std::string_view path) {
   return Perform("DELETE", path, "", {});
 }
 
+Result<HttpResponse> HttpClient::GetStreamed(std::string_view path, const BodySink& sink) {
+  return Perform("GET", path, "", {}, &sink);
+}
+
 Result<HttpResponse> HttpClient::Perform(const char* method, std::string_view path,
                                          std::string_view body,
-                                         const HttpHeaders& extra_headers) {
+                                         const HttpHeaders& extra_headers,
+                                         const BodySink* sink) {
   const std::string url = base_url_ + std::string(path);
   const std::string what = std::string(method) + " " + url;
   if (curl_ == nullptr) return Internal(what + ": curl_easy_init failed");
@@ -126,8 +149,14 @@ Result<HttpResponse> HttpClient::Perform(const char* method, std::string_view pa
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "skiff-cli");
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  StreamTarget target{curl, sink, &response.body};
+  if (sink != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnStreamedBody);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &target);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  }
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
   if (std::string_view(method) == "POST") {

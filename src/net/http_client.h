@@ -7,6 +7,7 @@
 // message and the URL; any HTTP answer, 4xx and 5xx included, is a successful HttpResponse.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -49,12 +50,18 @@ class HttpClient {
   Result<HttpResponse> Post(std::string_view path, std::string_view json_body,
                             const HttpHeaders& extra_headers = {});
   Result<HttpResponse> Delete(std::string_view path);
+  // GET whose 2xx body goes to `sink` piece by piece as it arrives (response.body stays empty), so
+  // a large download needs no memory for the whole body; other answers keep their body as usual.
+  // `sink` returns false to abort: then Unavailable. A body cut short is Unavailable too.
+  using BodySink = std::function<bool(std::string_view piece)>;
+  Result<HttpResponse> GetStreamed(std::string_view path, const BodySink& sink);
 
   const std::string& base_url() const { return base_url_; }
 
  private:
   Result<HttpResponse> Perform(const char* method, std::string_view path,
-                               std::string_view body, const HttpHeaders& extra_headers);
+                               std::string_view body, const HttpHeaders& extra_headers,
+                               const BodySink* sink = nullptr);
 
   std::string base_url_;
   std::string key_;

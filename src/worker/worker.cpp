@@ -115,6 +115,8 @@ void Worker::RunLoop() {
       rep.max_rss_kb = out.max_rss_kb;
       rep.stdout_tail = std::move(out.stdout_tail);
       rep.stderr_tail = std::move(out.stderr_tail);
+      rep.stdout_bytes = out.stdout_bytes;
+      rep.stderr_bytes = out.stderr_bytes;
       reports_.push_back(std::move(rep));
       report_cv_.notify_one();
     }

@@ -116,11 +116,15 @@ TEST(ChaosTest, KillNineServerAndWorkersUnderLoadLosesNothingAcknowledged) {
   int worker_kills = 0;
   for (int kill = 0; kill < kServerKills; ++kill) {
     std::this_thread::sleep_for(milliseconds(run_ms(rng)));
-    server.Kill9();
     if (kill % (kServerKills / kWorkerKills) == 2 && worker_kills < kWorkerKills) {
-      worker->Kill9();  // separately from the server: restarted while the server is still up
+      // The worker alone, while the server runs: its leases expire and its tasks run elsewhere.
+      worker->Kill9();
       ++worker_kills;
+      std::this_thread::sleep_for(milliseconds(run_ms(rng)));
+      worker = server.StartWorker(2, "standalone");
+      std::this_thread::sleep_for(milliseconds(run_ms(rng)));
     }
+    server.Kill9();
     auto t0 = Clock::now();
     server.Restart();
     ASSERT_TRUE(server.started()) << "restart " << kill + 1 << " failed";

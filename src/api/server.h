@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "api/router.h"
+#include "api/tls.h"
 
 namespace skiff::api {
 
@@ -30,7 +31,6 @@ struct ServerOptions {
 };
 
 class FdStream;
-class TlsServerContext;
 
 class HttpServer {
  public:

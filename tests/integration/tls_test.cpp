@@ -1,6 +1,9 @@
 // HTTPS on the API (--tls-cert, --tls-key) with a self-signed certificate made by `openssl req` in
 // the test: curl, the CLI (SKIFF_CA_CERT) and a standalone worker (--ca-cert) talk to it; old
 // protocol versions, weak ciphers, unverified clients and plain HTTP are refused.
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iostream>
 
 #include "it_util.h"
@@ -12,6 +15,21 @@ using skiff::testing::ProcessResult;
 using skiff::testing::RunProcess;
 using skiff::testing::TempDir;
 
+// The full path of a program on $PATH (RunProcess does not search it), or the name itself.
+std::string OnPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string candidate = dirs.substr(start, end - start) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return name;
+}
+
 struct Cert {
   std::string cert;
   std::string key;
@@ -20,7 +38,7 @@ struct Cert {
 // A P-256 self-signed certificate for 127.0.0.1, valid for a day.
 Cert MakeCert(const std::string& dir) {
   Cert c{dir + "/cert.pem", dir + "/key.pem"};
-  ProcessResult r = RunProcess({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+  ProcessResult r = RunProcess({OnPath("openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt",
                                 "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", c.key, "-out",
                                 c.cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
                                 "subjectAltName=IP:127.0.0.1"},
@@ -30,7 +48,7 @@ Cert MakeCert(const std::string& dir) {
 }
 
 ProcessResult Curl(const std::string& dir, std::vector<std::string> args) {
-  std::vector<std::string> argv = {"curl", "-sS", "--max-time", "10", "-o", "/dev/null",
+  std::vector<std::string> argv = {OnPath("curl"), "-sS", "--max-time", "10", "-o", "/dev/null",
                                    "-w", "%{http_code} %{ssl_verify_result}"};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunProcess(argv, {}, dir, seconds(20));
@@ -108,14 +126,14 @@ TEST(TlsTest, UnreadableCertificateOrKeyStopsTheServerNamingTheFile) {
            {tmp.path() + "/missing.pem", cert.key, "--tls-cert"},
            {cert.cert, tmp.path() + "/missing.pem", "--tls-key"},
            {cert.cert, "", "--tls-key"},
-           {cert.cert, other.key, "does not match"},
+           {cert.cert, other.key, "mismatch"},
        }) {
     std::vector<std::string> argv = {SKIFF_BINARY, "server", "--data", tmp.path() + "/data",
                                      "--listen", "127.0.0.1:0", "--tls-cert", c};
     if (!k.empty()) argv.insert(argv.end(), {"--tls-key", k});
     ProcessResult r = RunProcess(argv, {}, tmp.path(), seconds(30));
     EXPECT_NE(r.exit_code, 0) << c << " " << k;
-    EXPECT_NE(r.err.find(expect), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(expect), std::string::npos) << c << " / " << k << ": " << r.err;
   }
 }
 

@@ -55,7 +55,7 @@ TEST(ChaosTest, KillNineServerAndWorkersUnderLoadLosesNothingAcknowledged) {
   std::thread load([&] {
     net::HttpClient http(url, key, {500, 5000});
     for (int i = 0; i < 100000 && !stop; ++i) {
-      Json body = ShJob("echo {{index}}", {{"items", 1 + i % 3},
+      Json body = ShJob("sleep 0.{{index}}; echo {{index}}", {{"items", 1 + i % 3},
                                            {"max_attempts", kMaxAttempts},
                                            {"backoff_ms", 0}});
       auto r = http.Post("/v1/jobs", body.dump());

@@ -18,6 +18,13 @@ std::vector<std::string> Split(std::string_view path) {
   return out;
 }
 
+std::string FormatRate(double per_second) {
+  std::string s = std::to_string(per_second);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
 }  // namespace
 
 std::string_view PermissionName(Permission p) {
@@ -106,6 +113,18 @@ Response Router::Handle(Request& req) {
     principal = std::move(who).value();
     req.user_id = principal.user_id;
     req.team = principal.team;
+    if (limiter_ != nullptr) {
+      if (int64_t wait_ms = limiter_->Take(principal.user_id); wait_ms > 0) {
+        int64_t wait_s = (wait_ms + 999) / 1000;
+        Response r = Response::Error(
+            429, "resource_exhausted",
+            "rate limit of " + FormatRate(limiter_->per_second()) +
+                " requests a second for this key exceeded; retry in " + std::to_string(wait_s) +
+                " s");
+        r.headers.emplace_back("Retry-After", std::to_string(wait_s));
+        return r;
+      }
+    }
     if (!RoleAllows(principal.role, match->perm)) {
       return Response::Error(403, "permission_denied",
                              "role " + principal.role + " may not " + req.method + " " + req.path);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "api/http.h"
+#include "api/rate_limit.h"
 #include "coord/coordinator.h"
 #include "identity/principal.h"
 
@@ -40,6 +41,8 @@ class Router {
  public:
   explicit Router(identity::Authenticator* auth) : auth_(auth) {}
   void Add(std::string method, std::string pattern, Permission perm, Handler handler);
+  // Limits each authenticated key's request rate (429 with Retry-After over it); nullptr: off.
+  void SetRateLimiter(RateLimiter* limiter) { limiter_ = limiter; }
   Response Handle(Request& req);
 
   struct RouteInfo {
@@ -59,6 +62,7 @@ class Router {
     Handler handler;
   };
   identity::Authenticator* auth_;
+  RateLimiter* limiter_ = nullptr;
   std::vector<Route> routes_;
 };
 

@@ -16,6 +16,9 @@
 #include <chrono>
 #include <cstdio>
 
+#include "api/fd_stream.h"
+#include "api/tls.h"
+#include "api/wire.h"
 #include "obs/log.h"
 
 namespace skiff::api {
@@ -24,117 +27,6 @@ namespace {
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using Clock = std::chrono::steady_clock;
-
-// A blocking socket with a deadline, in the shape of Beast's SyncReadStream/SyncWriteStream.
-class FdStream {
- public:
-  explicit FdStream(int fd) : fd_(fd) {}
-  void set_deadline(Clock::time_point d) { deadline_ = d; }
-
-  // Reads what is there without a poll first: under load the next bytes usually are, and a poll
-  // per read doubles the system calls of a request.
-  template <class MutableBufferSequence>
-  size_t read_some(const MutableBufferSequence& buffers, boost::system::error_code& ec) {
-    auto b = *boost::asio::buffer_sequence_begin(buffers);
-    while (true) {
-      ssize_t n = ::recv(fd_, b.data(), b.size(), MSG_DONTWAIT);
-      if (n > 0) {
-        ec = {};
-        return static_cast<size_t>(n);
-      }
-      if (n == 0) {
-        ec = boost::asio::error::eof;
-        return 0;
-      }
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) {
-        if (!Wait(POLLIN, ec)) return 0;
-        continue;
-      }
-      ec = boost::system::error_code(errno, boost::system::system_category());
-      return 0;
-    }
-  }
-  template <class MutableBufferSequence>
-  size_t read_some(const MutableBufferSequence& buffers) {
-    boost::system::error_code ec;
-    size_t n = read_some(buffers, ec);
-    if (ec) throw boost::system::system_error(ec);
-    return n;
-  }
-  // Writes every buffer of the sequence with one sendmsg (Beast hands a response over as a dozen
-  // small buffers: status line, each header, the body), looping only on a partial write.
-  template <class ConstBufferSequence>
-  size_t write_some(const ConstBufferSequence& buffers, boost::system::error_code& ec) {
-    constexpr size_t kMaxIov = 64;
-    iovec iov[kMaxIov];
-    size_t count = 0, total = 0;
-    for (auto it = boost::asio::buffer_sequence_begin(buffers);
-         it != boost::asio::buffer_sequence_end(buffers) && count < kMaxIov; ++it) {
-      boost::asio::const_buffer b = *it;
-      if (b.size() == 0) continue;
-      iov[count].iov_base = const_cast<void*>(b.data());
-      iov[count].iov_len = b.size();
-      ++count;
-    }
-    size_t first = 0;
-    while (first < count) {
-      msghdr msg = {};
-      msg.msg_iov = iov + first;
-      msg.msg_iovlen = count - first;
-      ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN) {
-          if (!Wait(POLLOUT, ec)) return total;
-          continue;
-        }
-        ec = boost::system::error_code(errno, boost::system::system_category());
-        return total;
-      }
-      total += static_cast<size_t>(n);
-      for (size_t done = static_cast<size_t>(n); first < count && done > 0;) {
-        if (done >= iov[first].iov_len) {
-          done -= iov[first].iov_len;
-          ++first;
-        } else {
-          iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + done;
-          iov[first].iov_len -= done;
-          done = 0;
-        }
-      }
-    }
-    ec = {};
-    return total;  // Beast's write loop calls again for buffers past kMaxIov
-  }
-  template <class ConstBufferSequence>
-  size_t write_some(const ConstBufferSequence& buffers) {
-    boost::system::error_code ec;
-    size_t n = write_some(buffers, ec);
-    if (ec) throw boost::system::system_error(ec);
-    return n;
-  }
-
- private:
-  bool Wait(short events, boost::system::error_code& ec) {
-    while (true) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
-      if (left.count() <= 0) {
-        ec = beast::error::timeout;
-        return false;
-      }
-      struct pollfd p = {fd_, events, 0};
-      int rc = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 1000)));
-      if (rc > 0) return true;
-      if (rc < 0 && errno != EINTR) {
-        ec = boost::system::error_code(errno, boost::system::system_category());
-        return false;
-      }
-    }
-  }
-  int fd_;
-  Clock::time_point deadline_ = Clock::now();
-};
 
 std::string PeerAddress(int fd) {
   sockaddr_storage ss;
@@ -204,6 +96,9 @@ void WriteResponse(FdStream& stream, const Response& r, bool keep_alive, unsigne
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(ServerOptions opts, Router* router) {
   std::unique_ptr<HttpServer> s(new HttpServer(std::move(opts), router));
+  if (!s->opts_.tls_cert.empty() || !s->opts_.tls_key.empty()) {
+    ASSIGN_OR_RETURN(s->tls_, TlsServerContext::Load(s->opts_.tls_cert, s->opts_.tls_key));
+  }
   addrinfo hints = {};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -252,6 +147,10 @@ void HttpServer::AcceptLoop() {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (active_.load() >= opts_.max_connections || stopping_) {
+      if (tls_) {  // no handshake on the accepting thread: just close
+        ::close(fd);
+        continue;
+      }
       FdStream st(fd);
       WriteResponse(st, Response::Error(503, "unavailable", "too many connections; retry later"),
                     false, 11);
@@ -276,20 +175,40 @@ void HttpServer::AcceptLoop() {
 }
 
 void HttpServer::Serve(int fd) {
-  FdStream stream(fd);
-  beast::flat_buffer buffer;
+  SslPtr ssl;
+  if (tls_) {
+    ssl.reset(SSL_new(tls_->get()));
+    if (!ssl || SSL_set_fd(ssl.get(), fd) != 1) return;
+  }
+  FdStream stream(fd, ssl.get());
   std::string remote = PeerAddress(fd);
+  if (ssl) {
+    stream.set_deadline(Clock::now() + std::chrono::milliseconds(opts_.request_timeout_ms));
+    boost::system::error_code ec;
+    if (!stream.Handshake(ec)) {
+      obs::Log(obs::Level::kDebug, "TLS handshake failed",
+               {{"remote", remote}, {"error", ec.message()}});
+      return;
+    }
+  }
+  ServeRequests(stream, remote);
+  stream.ShutdownTls();
+}
+
+void HttpServer::ServeRequests(FdStream& stream, const std::string& remote) {
+  const int fd = stream.fd();
+  beast::flat_buffer buffer;
   while (!stopping_) {
     // Between requests: wait for the first byte up to the idle timeout, then the whole request
     // must arrive before the request deadline.
-    if (buffer.size() == 0) {
+    if (buffer.size() == 0 && !stream.pending() && !stream.tls()) {
       // Under load the next request is usually there already: take it without a poll.
       auto space = buffer.prepare(4096);
       ssize_t got = ::recv(fd, space.data(), space.size(), MSG_DONTWAIT);
       if (got == 0) return;
       if (got > 0) buffer.commit(static_cast<size_t>(got));
     }
-    if (buffer.size() == 0) {
+    if (buffer.size() == 0 && !stream.pending()) {
       struct pollfd p = {fd, POLLIN, 0};
       auto idle_end = Clock::now() + std::chrono::milliseconds(opts_.idle_timeout_ms);
       int rc = 0;
@@ -335,25 +254,16 @@ void HttpServer::Serve(int fd) {
     }
     ++busy_;
     auto& msg = parser.get();
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    req.remote = remote;
-    for (const auto& f : msg) {
-      std::string name(f.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      req.headers[name] = std::string(f.value());
-    }
-    req.body = std::move(msg.body());
-    auto t0 = Clock::now();
-    Response res;
-    Status st = ParseTarget(req.target, &req.path, &req.query);
-    res = st.ok() ? router_->Handle(req) : Response::Error(st);
     bool keep = msg.keep_alive() && !stopping_;
+    unsigned version = msg.version();
+    Request req = RequestFromBeast(parser.release(), remote);
+    auto t0 = Clock::now();
+    Response res = Dispatch(*router_, req);
+    keep = keep && !stopping_;
     if (res.stream) {
-      keep = WriteStreamed(stream, res, keep, msg.version()) && keep;
+      keep = WriteStreamed(stream, res, keep, version) && keep;
     } else {
-      WriteResponse(stream, res, keep, msg.version());
+      WriteResponse(stream, res, keep, version);
     }
     --busy_;
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();

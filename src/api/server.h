@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "api/router.h"
+#include "api/tls.h"
 
 namespace skiff::api {
 
@@ -24,15 +25,22 @@ struct ServerOptions {
   int max_connections = 1024;
   int idle_timeout_ms = 60000;     // keep-alive: between requests
   int request_timeout_ms = 30000;  // from the first byte to the whole request read
+  // TLS (api/tls.h): PEM files of the certificate chain and its key; both empty: plain HTTP.
+  std::string tls_cert;
+  std::string tls_key;
 };
+
+class FdStream;
 
 class HttpServer {
  public:
-  // Binds and starts accepting. Unavailable naming the address when it cannot bind.
+  // Binds and starts accepting. Unavailable naming the address when it cannot bind;
+  // InvalidArgument naming the file when the TLS certificate or key cannot be loaded.
   static Result<std::unique_ptr<HttpServer>> Start(ServerOptions opts, Router* router);
   ~HttpServer();
 
   int port() const { return port_; }
+  bool tls() const { return tls_ != nullptr; }
   // Stops accepting, lets requests in flight finish (up to `grace_ms`), closes the rest.
   void Stop(int grace_ms = 5000);
 
@@ -40,9 +48,11 @@ class HttpServer {
   HttpServer(ServerOptions opts, Router* router) : opts_(std::move(opts)), router_(router) {}
   void AcceptLoop();
   void Serve(int fd);
+  void ServeRequests(FdStream& stream, const std::string& remote);
 
   const ServerOptions opts_;
   Router* const router_;
+  std::unique_ptr<TlsServerContext> tls_;  // null: plain HTTP
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};

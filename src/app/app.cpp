@@ -36,6 +36,10 @@ struct ServerFlags {
   int workers = -1;
   int64_t lease_ms = 30000;
   size_t max_body = 16u << 20;
+  int request_timeout_ms = 30000;
+  std::string tls_cert;
+  std::string tls_key;
+  double rate_limit = 0;  // requests a second per key; 0: no limit
   identity::OidcConfig oidc;
   std::string smtp_url;
   std::string smtp_from = "skiff@localhost";
@@ -47,6 +51,7 @@ struct WorkerFlags {
   std::string key;
   std::string name;
   std::string log_level = "info";
+  std::string ca_cert;
   int concurrency = 0;
 };
 
@@ -119,6 +124,9 @@ sigset_t BlockStopSignals() {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+  // Over a file size limit (RLIMIT_FSIZE) a write fails with EFBIG, which the journal and the store
+  // report (503) and retry, instead of the signal killing the process.
+  ::signal(SIGXFSZ, SIG_IGN);
   return set;
 }
 
@@ -211,10 +219,18 @@ int RunServer(const ServerFlags& f, bool with_workers) {
   deps.usage = &meter;
   deps.notifier = &notifier;
   api::RegisterRoutes(router, deps);
+  std::unique_ptr<api::RateLimiter> limiter;
+  if (f.rate_limit > 0) {
+    limiter = std::make_unique<api::RateLimiter>(f.rate_limit, f.rate_limit, SystemClock());
+    router.SetRateLimiter(limiter.get());
+  }
   api::ServerOptions sopts;
   sopts.host = host;
   sopts.port = port;
   sopts.max_body_bytes = f.max_body;
+  sopts.request_timeout_ms = f.request_timeout_ms;
+  sopts.tls_cert = f.tls_cert;
+  sopts.tls_key = f.tls_key;
   auto server = api::HttpServer::Start(sopts, &router);
   if (!server.ok()) {
     obs::Error("cannot start the HTTP server", {{"error", server.status().message()}});
@@ -237,7 +253,7 @@ int RunServer(const ServerFlags& f, bool with_workers) {
     workers = std::make_unique<worker::Worker>(c, &executor, wo);
     workers->Start();
   }
-  obs::Info("skiff is up", {{"url", "http://" + f.listen.substr(0, f.listen.rfind(':')) + ":" +
+  obs::Info("skiff is up", {{"url", ((*server)->tls() ? "https://" : "http://") + f.listen.substr(0, f.listen.rfind(':')) + ":" +
                                         std::to_string((*server)->port())},
                             {"data", data},
                             {"store", std::string(store->Backend())},
@@ -277,7 +293,7 @@ int RunWorker(const WorkerFlags& f) {
     obs::Error("skiff worker needs a key: --key or SKIFF_KEY");
     return 2;
   }
-  worker::HttpTaskSource source(server, key);
+  worker::HttpTaskSource source(server, key, f.ca_cert);
   exec::BuiltinExecutor executor(std::make_unique<exec::LocalProcessExecutor>());
   worker::WorkerOptions wo;
   wo.name = f.name.empty() ? HostName() + "/" + std::to_string(::getpid()) : f.name;
@@ -316,6 +332,16 @@ void AddServerFlags(CLI::App* cmd, ServerFlags* f) {
   cmd->add_option("--notify-retry-ms", f->notify_retry_ms,
                   "first wait before retrying a failed notification (doubles, up to an hour)")
       ->check(CLI::Range(int64_t{10}, int64_t{3600000}))
+      ->capture_default_str();
+  cmd->add_option("--request-timeout-ms", f->request_timeout_ms,
+                  "a whole request must arrive within this time (slow clients get 408)")
+      ->check(CLI::Range(100, 3600000))
+      ->capture_default_str();
+  cmd->add_option("--tls-cert", f->tls_cert, "serve HTTPS: PEM certificate chain (with --tls-key)");
+  cmd->add_option("--tls-key", f->tls_key, "PEM private key of --tls-cert");
+  cmd->add_option("--rate-limit", f->rate_limit,
+                  "requests a second per API key, bursts of as many (429 over it); 0: no limit")
+      ->check(CLI::Range(0.0, 1e6))
       ->capture_default_str();
   cmd->add_option("--oidc-issuer", f->oidc.issuer, "accept JWTs from this issuer (iss)");
   cmd->add_option("--oidc-audience", f->oidc.audience, "required audience (aud) of the JWTs");
@@ -356,6 +382,8 @@ void RegisterCommands(CLI::App& app) {
   worker->add_option("--concurrency", wf->concurrency, "tasks at once (default: cores)");
   worker->add_option("--name", wf->name, "worker name on attempts (default host/pid)");
   worker->add_option("--log-level", wf->log_level, "debug, info, warn or error");
+  worker->add_option("--ca-cert", wf->ca_cert,
+                     "PEM file of the CA to trust for an https server (else $SKIFF_CA_CERT)");
   worker->callback([wf] {
     int rc = RunWorker(*wf);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -15,8 +15,10 @@ Result<ApiClient*> Context::Api() {
   if (api_ == nullptr) {
     ASSIGN_OR_RETURN(ClientConfig config, ResolveConfig(options_.config));
     has_key_ = !config.key.empty();
+    HttpClientOptions http_options;
+    http_options.ca_cert = options_.ca_cert;
     api_ = std::make_unique<ApiClient>(
-        std::make_unique<HttpClient>(config.server, config.key, HttpClientOptions{}));
+        std::make_unique<HttpClient>(config.server, config.key, http_options));
   }
   return api_.get();
 }
@@ -60,6 +62,8 @@ int Main(int argc, char** argv, const std::function<void(CLI::App&)>& register_m
                  "server URL (else SKIFF_SERVER, the config file, http://127.0.0.1:8080)");
   app.add_option("--key", options.config.key,
                  "API key (else SKIFF_KEY or the config file; prefer those: flags show in ps)");
+  app.add_option("--ca-cert", options.ca_cert,
+                 "PEM file of the CA to trust for an https server (else SKIFF_CA_CERT)");
   app.add_option("-o,--output", options.output, "output format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
 

@@ -20,6 +20,7 @@ namespace skiff::cli {
 struct GlobalOptions {
   ConfigFlags config;
   std::string output = "text";  // "text" or "json"
+  std::string ca_cert;          // --ca-cert (else $SKIFF_CA_CERT): CA to trust for https
 };
 
 class Context {

@@ -129,6 +129,26 @@ TEST(YamlToJson, SeveralDocumentsAreAnError) {
   EXPECT_NE(message.find("expected one YAML document"), std::string::npos) << message;
 }
 
+// Found by tests/fuzz/fuzz_yaml: yaml-cpp 0.7's LoadAll never returned on a stray ',' (it made a
+// null document per loop until memory ran out), so `skiff job submit` hung on such a file.
+TEST(YamlToJson, StrayCommaIsAnErrorNotAHang) {
+  for (const char* text : {",", ",\n", "\n,\n", "# c\n,"}) {
+    SCOPED_TRACE(text);
+    auto doc = YamlToJson(text, "job.yaml");
+    ASSERT_FALSE(doc.ok());
+    EXPECT_EQ(doc.status().code(), Code::kInvalidArgument);
+  }
+  EXPECT_NE(YamlError(",").find("job.yaml:1:1"), std::string::npos) << YamlError(",");
+}
+
+TEST(YamlToJson, EmptyDocumentsAndTrailingMarkersStillWork) {
+  EXPECT_TRUE(Yaml("").is_null());
+  EXPECT_TRUE(Yaml("# only a comment\n").is_null());
+  EXPECT_TRUE(Yaml("---\n...\n").is_null());
+  EXPECT_EQ(Yaml("---\na: 1\n...\n")["a"], json(1));
+  EXPECT_EQ(Yaml("a: 1\n---\n")["a"], json(1));
+}
+
 TEST(ParseJson, ErrorNamesLineAndColumn) {
   auto doc = ParseJson("{\n  \"a\": 1,\n  \"b\" 2\n}", "job.json");
   ASSERT_FALSE(doc.ok());

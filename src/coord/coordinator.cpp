@@ -177,6 +177,14 @@ Status Coordinator::Recover() {
 }
 
 void Coordinator::ApplyRecord(uint64_t seq, std::string_view payload) {
+  try {
+    ApplyRecordOrThrow(seq, payload);
+  } catch (const Json::exception& e) {  // found by tests/fuzz/fuzz_journal
+    obs::Error("journal: skipping a malformed record", {{"seq", seq}, {"error", e.what()}});
+  }
+}
+
+void Coordinator::ApplyRecordOrThrow(uint64_t seq, std::string_view payload) {
   auto parsed = ParseJson(payload);
   if (!parsed.ok() || !parsed->is_object()) {
     obs::Error("journal: unreadable record", {{"seq", seq}});

@@ -153,7 +153,10 @@ class Coordinator : public TaskSource {
 
   Coordinator(store::ObjectStore* store, Clock* clock, CoordinatorOptions opts);
   Status Recover();
+  // Replays one journal record. A record that is not what this version writes (a field of the
+  // wrong type, say) is logged with its seq and skipped, never thrown out of recovery.
   void ApplyRecord(uint64_t seq, std::string_view payload);
+  void ApplyRecordOrThrow(uint64_t seq, std::string_view payload);
 
   // Finds the job, lets `change` apply a rule and return its journal record (or an error, which
   // changes nothing), appends it, and answers with the job once the record is durable.

@@ -45,7 +45,8 @@ Status ErrnoStatus(std::string_view context, int err) {
     case EDQUOT:
     case EAGAIN:
     case EMFILE:
-    case ENFILE: return Unavailable(std::move(msg));
+    case ENFILE:
+    case EFBIG: return Unavailable(std::move(msg));  // a file size limit (RLIMIT_FSIZE, quota)
     case EACCES:
     case EPERM: return PermissionDenied(std::move(msg));
     default: return Internal(std::move(msg));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <mutex>
 
 namespace skiff::net {
@@ -87,6 +88,10 @@ std::string HttpResponse::Header(const std::string& name) const {
 HttpClient::HttpClient(std::string base_url, std::string key, HttpClientOptions options)
     : base_url_(std::move(base_url)), key_(std::move(key)), options_(options) {
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+  if (options_.ca_cert.empty()) {
+    const char* ca = std::getenv("SKIFF_CA_CERT");
+    if (ca != nullptr) options_.ca_cert = ca;
+  }
   GlobalInitOnce();
   curl_ = curl_easy_init();
 }
@@ -144,6 +149,7 @@ Result<HttpResponse> HttpClient::Perform(const char* method, std::string_view pa
   curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (!options_.ca_cert.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_cert.c_str());
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, options_.timeout_ms);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "skiff-cli");

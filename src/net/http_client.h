@@ -33,6 +33,9 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 struct HttpClientOptions {
   long connect_timeout_ms = 5000;
   long timeout_ms = 60000;
+  // PEM file of the certificate authority to trust for https:// URLs (a self-signed server's
+  // certificate, say). "" : $SKIFF_CA_CERT when set, else the system's trust store.
+  std::string ca_cert;
 };
 
 class HttpClient {

@@ -240,8 +240,10 @@ void TestServer::Start() {
   ::unlink(port_file_.c_str());
   port_ = 0;
   url_.clear();
+  const std::string listen =
+      "127.0.0.1:" + std::to_string(options_.keep_port ? first_port_ : 0);
   std::vector<std::string> argv = {SKIFF_BINARY, options_.verb,  "--data",      data_dir_,
-                                   "--listen",   "127.0.0.1:0",  "--port-file", port_file_,
+                                   "--listen",   listen,         "--port-file", port_file_,
                                    "--log-level", options_.log_level};
   if (options_.verb == "up") {
     argv.push_back("--workers");
@@ -250,6 +252,9 @@ void TestServer::Start() {
   if (options_.lease_ms > 0) {
     argv.push_back("--lease-ms");
     argv.push_back(std::to_string(options_.lease_ms));
+  }
+  if (!options_.tls_cert.empty()) {
+    argv.insert(argv.end(), {"--tls-cert", options_.tls_cert, "--tls-key", options_.tls_key});
   }
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   {
@@ -279,7 +284,8 @@ void TestServer::Start() {
     std::this_thread::sleep_for(milliseconds(5));
   }
   int port = std::atoi(port_text.c_str());
-  std::string url = "http://127.0.0.1:" + std::to_string(port);
+  std::string url = (options_.tls_cert.empty() ? "http://127.0.0.1:" : "https://127.0.0.1:") +
+                    std::to_string(port);
   std::string key = ReadFileOrEmpty(data_dir_ + "/admin.key");
   while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
   if (port <= 0 || key.rfind("skf_", 0) != 0) {
@@ -287,7 +293,7 @@ void TestServer::Start() {
     DumpLogs();
     return;
   }
-  net::HttpClient probe(url, "", {1000, 2000});
+  net::HttpClient probe(url, "", {1000, 2000, options_.ca_cert});
   while (true) {
     auto r = probe.Get("/readyz");
     if (r.ok() && r->status == 200) break;
@@ -302,16 +308,19 @@ void TestServer::Start() {
   }
   last_start_ms_ = MsSince(t0);
   port_ = port;
+  if (first_port_ == 0) first_port_ = port;
   url_ = url;
   key_ = key;
 }
 
 std::unique_ptr<net::HttpClient> TestServer::Client(net::HttpClientOptions options) const {
+  if (options.ca_cert.empty()) options.ca_cert = options_.ca_cert;
   return std::make_unique<net::HttpClient>(url_, key_, options);
 }
 
 std::unique_ptr<net::HttpClient> TestServer::ClientWithKey(const std::string& key,
                                                            net::HttpClientOptions options) const {
+  if (options.ca_cert.empty()) options.ca_cert = options_.ca_cert;
   return std::make_unique<net::HttpClient>(url_, key, options);
 }
 
@@ -409,6 +418,7 @@ std::unique_ptr<Subprocess> TestServer::StartWorker(int concurrency, const std::
     argv.push_back("--name");
     argv.push_back(name);
   }
+  if (!options_.ca_cert.empty()) argv.insert(argv.end(), {"--ca-cert", options_.ca_cert});
   argv.insert(argv.end(), extra.begin(), extra.end());
   return std::make_unique<Subprocess>(argv, Env{}, log, log);
 }
@@ -418,6 +428,7 @@ ProcessResult TestServer::RunCli(const std::vector<std::string>& args, const Env
   Env e = {{"SKIFF_SERVER", url_},
            {"SKIFF_KEY", key_},
            {"XDG_CONFIG_HOME", temp_.path() + "/xdg"}};
+  if (!options_.ca_cert.empty()) e["SKIFF_CA_CERT"] = options_.ca_cert;
   for (const auto& [k, v] : env) e[k] = v;
   std::vector<std::string> argv = {SKIFF_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());

@@ -80,6 +80,14 @@ struct TestServerOptions {
   int64_t lease_ms = 0;     // --lease-ms; 0 keeps the binary's default
   std::string log_level = "info";
   std::vector<std::string> extra_args;
+  // HTTPS: --tls-cert/--tls-key for the server, and the CA file its clients, workers and CLI
+  // runs trust (url() is then https://).
+  std::string tls_cert;
+  std::string tls_key;
+  std::string ca_cert;
+  // Restart() listens on the port of the first start again (so workers and clients started with
+  // url() find the server after a restart); else every start takes a free port.
+  bool keep_port = false;
 };
 
 class TestServer {
@@ -155,6 +163,7 @@ class TestServer {
   std::string url_;
   std::string key_;
   int port_ = 0;
+  int first_port_ = 0;  // for keep_port
   int64_t last_start_ms_ = 0;
   int cli_runs_ = 0;
   bool dumped_ = false;

@@ -2,12 +2,14 @@
 
 namespace skiff::worker {
 
-HttpTaskSource::HttpTaskSource(std::string server_url, std::string key) {
-  net::HttpClientOptions long_poll;
+HttpTaskSource::HttpTaskSource(std::string server_url, std::string key, std::string ca_cert) {
+  net::HttpClientOptions options;
+  options.ca_cert = std::move(ca_cert);
+  net::HttpClientOptions long_poll = options;
   long_poll.timeout_ms = 90000;  // above the longest wait_ms the server accepts
   lease_.client = std::make_unique<net::HttpClient>(server_url, key, long_poll);
-  heartbeat_.client = std::make_unique<net::HttpClient>(server_url, key);
-  for (Conn& c : complete_) c.client = std::make_unique<net::HttpClient>(server_url, key);
+  heartbeat_.client = std::make_unique<net::HttpClient>(server_url, key, options);
+  for (Conn& c : complete_) c.client = std::make_unique<net::HttpClient>(server_url, key, options);
 }
 
 Result<Json> HttpTaskSource::Call(Conn& conn, const std::string& path, const Json& body) {

@@ -15,7 +15,8 @@ namespace skiff::worker {
 
 class HttpTaskSource : public TaskSource {
  public:
-  HttpTaskSource(std::string server_url, std::string key);
+  // `ca_cert`: see net::HttpClientOptions::ca_cert.
+  HttpTaskSource(std::string server_url, std::string key, std::string ca_cert = "");
 
   Result<LeaseResponse> Lease(const LeaseRequest& req) override;
   Result<HeartbeatResponse> Heartbeat(const std::vector<std::string>& leases) override;

@@ -153,7 +153,9 @@ int Login(Context& ctx) {
     return ctx.InputError(InvalidArgument("login: set HOME or XDG_CONFIG_HOME for the config file"));
   }
 
-  ApiClient api(std::make_unique<HttpClient>(*url, key, HttpClientOptions{}));
+  HttpClientOptions http_options;
+  http_options.ca_cert = ctx.options().ca_cert;
+  ApiClient api(std::make_unique<HttpClient>(*url, key, http_options));
   auto response = api.Get("/v1/whoami");
   if (!response.ok()) {
     // Not ServerError: its "no API key is set" hint is wrong here, the key was given.

@@ -186,7 +186,9 @@ Result<std::string> FsStore::WriteTemp(int dir_fd, std::string_view key, std::st
 Result<std::string> FsStore::Put(std::string_view key, std::string_view bytes,
                                  const Precondition& pre) {
   RETURN_IF_ERROR(ValidateKey(key));
-  auto [folder, name] = SplitKey(key);
+  const auto split = SplitKey(key);  // not a structured binding: lambdas capture `name`
+  const auto& folder = split.first;
+  const auto& name = split.second;
   // An IfMatch put of a key whose folder is missing fails without creating the folder.
   const bool if_match = pre.kind == Precondition::Kind::kIfMatch;
   Result<UniqueFd> dir_or = OpenFolder(key, folder, /*create=*/!if_match);
@@ -286,7 +288,9 @@ Status FsStore::PutMany(const std::vector<PutItem>& items) {
 
 Status FsStore::Remove(std::string_view key) {
   RETURN_IF_ERROR(ValidateKey(key));
-  auto [folder, name] = SplitKey(key);
+  const auto split = SplitKey(key);  // not a structured binding: a lambda captures `name`
+  const auto& folder = split.first;
+  const auto& name = split.second;
   UniqueFd dir;
   if (int err = OpenDir(root_fd_.get(), folder, &dir); err != 0) {
     if (IsAbsentErrno(err)) return OkStatus();

@@ -32,6 +32,7 @@ struct JobSubmission {
   Json params = Json::object();  // object of scalars
   Json items;                    // array of objects of scalars, or null when only item_count
   size_t item_count = 1;
+  std::string template_ref;  // "name@version" when built from a catalog template, else ""
 };
 
 // Parses a POST /v1/jobs body. InvalidArgument naming the field on any unknown field, wrong type,

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "api/router.h"
+#include "catalog/catalog.h"
 #include "coord/coordinator.h"
 #include "core/time.h"
 #include "identity/identity.h"
@@ -15,16 +16,22 @@ struct ApiDeps {
   identity::Identity* identity = nullptr;
   Clock* clock = nullptr;
   std::function<bool()> ready;  // /readyz
+  catalog::Catalog* catalog = nullptr;
 };
 
 // Registers every route on `router`.
 void RegisterRoutes(Router& router, const ApiDeps& deps);
 
 // Handlers per resource (handlers/<resource>.cpp).
-void RegisterJobRoutes(Router& router, coord::Coordinator* coordinator);
+// `cat` (may be null: no catalog) resolves jobs submitted from a template.
+void RegisterJobRoutes(Router& router, coord::Coordinator* coordinator, catalog::Catalog* cat);
+void RegisterCatalogRoutes(Router& router, catalog::Catalog* cat);
 void RegisterWorkerRoutes(Router& router, coord::Coordinator* coordinator);
 void RegisterIdentityRoutes(Router& router, identity::Identity* id, Clock* clock);
 void RegisterHealthRoutes(Router& router, std::function<bool()> ready);
+
+// The catalog's view of the caller.
+catalog::Viewer ViewerOf(const Principal& p);
 
 // Strict query parameters: InvalidArgument naming the first parameter not in `allowed`.
 Status CheckQuery(const Request& req, std::initializer_list<std::string_view> allowed);

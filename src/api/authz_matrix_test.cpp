@@ -61,7 +61,10 @@ class AuthzMatrixTest : public ::testing::Test {
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     coordinator_ = std::move(c).value();
     router_ = std::make_unique<Router>(identity_.get());
-    RegisterRoutes(*router_, {coordinator_.get(), identity_.get(), &clock_, [] { return true; }});
+    catalog_ = std::make_unique<catalog::Catalog>(&store_, &clock_);
+    ApiDeps deps{coordinator_.get(), identity_.get(), &clock_, [] { return true; }};
+    deps.catalog = catalog_.get();
+    RegisterRoutes(*router_, deps);
 
     identity::Principal admin{"default", Sha256Hex(bootstrap_), "admin", "", "bootstrap", {}};
     ASSERT_TRUE(identity_->CreateTeam("acme", admin).ok());
@@ -78,6 +81,13 @@ class AuthzMatrixTest : public ::testing::Test {
         ASSERT_TRUE(identity_->RevokeKey("acme", k.id).ok());
       }
     }
+    // A public template of acme with an asset, for the catalog routes.
+    auto asset = catalog_->PutAsset("preview bytes");
+    ASSERT_TRUE(asset.ok());
+    Json tmpl = {{"name", "pub"}, {"visibility", "public"}, {"task", {{"argv", {"true"}}}},
+                 {"assets", {{{"name", "a.txt"}, {"sha256", (*asset)["sha256"]},
+                              {"content_type", "text/plain"}}}}};
+    ASSERT_TRUE(catalog_->Publish(tmpl, {"acme", "u", false}).ok());
     std::string expired = NewKey("acme", "owner", clock_.NowMs() + 1000);
     clock_.Advance(2000);
 
@@ -164,6 +174,16 @@ class AuthzMatrixTest : public ::testing::Test {
            return Sample{"/v1/teams/acme/keys/" + id, "", 200};
          }},
         {"GET /v1/whoami", [] { return Sample{"/v1/whoami", "", 200}; }},
+        {"GET /v1/catalog", [] { return Sample{"/v1/catalog", "", 200}; }},
+        {"POST /v1/catalog",
+         [] {
+           return Sample{"/v1/catalog",
+                         R"({"name":"t)" + RandomHex(4) + R"(","task":{"argv":["true"]}})", 201};
+         }},
+        {"POST /v1/catalog/assets", [] { return Sample{"/v1/catalog/assets", "bytes", 201}; }},
+        {"GET /v1/catalog/{name}", [] { return Sample{"/v1/catalog/pub", "", 200}; }},
+        {"GET /v1/catalog/{name}/assets/{asset}",
+         [] { return Sample{"/v1/catalog/pub/assets/a.txt", "", 200}; }},
     };
   }
 
@@ -186,6 +206,7 @@ class AuthzMatrixTest : public ::testing::Test {
   std::string bootstrap_;
   std::unique_ptr<identity::Identity> identity_;
   std::unique_ptr<coord::Coordinator> coordinator_;
+  std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<Router> router_;
   std::map<std::string, std::map<std::string, std::string>> keys_;
   std::vector<Caller> callers_;

@@ -12,6 +12,7 @@
 
 #include "api/api.h"
 #include "api/server.h"
+#include "catalog/catalog.h"
 #include "coord/coordinator.h"
 #include "core/ids.h"
 #include "exec/builtin/builtin_executor.h"
@@ -179,8 +180,11 @@ int RunServer(const ServerFlags& f, bool with_workers) {
   }
   coord::Coordinator* c = coordinator->get();
 
+  catalog::Catalog catalog(store.get(), SystemClock());
   api::Router router(ident->get());
-  api::RegisterRoutes(router, {c, ident->get(), SystemClock(), [] { return true; }});
+  api::ApiDeps deps{c, ident->get(), SystemClock(), [] { return true; }};
+  deps.catalog = &catalog;
+  api::RegisterRoutes(router, deps);
   api::ServerOptions sopts;
   sopts.host = host;
   sopts.port = port;

@@ -6,6 +6,9 @@ packages=(
   build-essential cmake pkg-config git curl ca-certificates
   libboost-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libre2-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # Tests only: the example template examples/templates/video-preview runs ffmpeg (and its test
+  # checks the output with ffprobe). Workers that run that template need ffmpeg too.
+  ffmpeg
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -238,3 +238,87 @@ TEST_F(CatalogApiTest, AssetsUploadAndDownloadWithTheirContentType) {
 
 }  // namespace
 }  // namespace skiff::it
+
+namespace skiff::it {
+namespace {
+
+// The template verbs of the CLI against the real server: list, get (text and json, --version),
+// publish (YAML; a bad file exits 2 naming the line, a refused template exits 3), demo (exit 0 for
+// a succeeding demo, 1 for a failing one).
+TEST(CatalogCliTest, ListGetPublishAndDemo) {
+  TestServerOptions o;
+  o.workers = 1;
+  TestServer server(o);
+  ASSERT_TRUE(server.started());
+  const std::string file = server.scratch() + "/hello.yaml";
+  auto write = [&](const std::string& exit_code) {
+    std::ofstream(file) << "name: hello\n"
+                           "title: Say hello\n"
+                           "visibility: public\n"
+                           "params:\n"
+                           "  - {name: who, type: string, default: world}\n"
+                           "  - {name: code, type: int, default: " << exit_code << "}\n"
+                           "task:\n"
+                           "  argv: [sh, -c, 'echo \"hello $WHO\"; exit {{code}}']\n"
+                           "  env: {WHO: '{{who}}'}\n";
+  };
+  write("0");
+  testing::ProcessResult pub = server.RunCli({"template", "publish", file});
+  ASSERT_EQ(pub.exit_code, 0) << pub.err;
+  EXPECT_EQ(pub.out, "published hello@1\n");
+  write("1");
+  ASSERT_EQ(server.RunCli({"template", "publish", file}).out, "published hello@2\n");
+
+  testing::ProcessResult list = server.RunCli({"template", "list"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("NAME"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("hello"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("Say hello"), std::string::npos) << list.out;
+  testing::ProcessResult json_list = server.RunCli({"template", "list", "-o", "json"});
+  ASSERT_EQ(json_list.exit_code, 0);
+  EXPECT_EQ(Json::parse(json_list.out)["templates"][0]["versions"], Json::parse("[1, 2]"));
+
+  testing::ProcessResult get = server.RunCli({"template", "get", "hello", "--version", "1"});
+  ASSERT_EQ(get.exit_code, 0) << get.err;
+  EXPECT_NE(get.out.find("hello@1  Say hello"), std::string::npos) << get.out;
+  EXPECT_NE(get.out.find("who"), std::string::npos) << get.out;
+  testing::ProcessResult get_json = server.RunCli({"template", "get", "hello", "-o", "json"});
+  EXPECT_EQ(Json::parse(get_json.out)["version"], 2);
+  testing::ProcessResult missing = server.RunCli({"template", "get", "nope"});
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_NE(missing.err.find("not_found: no template nope"), std::string::npos) << missing.err;
+
+  // Demo: version 1 exits 0, version 2 (its default code is 1) fails and exits 1.
+  testing::ProcessResult ok = server.RunCli({"template", "demo", "hello", "--version", "1"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("succeeded"), std::string::npos) << ok.out;
+  testing::ProcessResult ko = server.RunCli({"template", "demo", "hello"});
+  EXPECT_EQ(ko.exit_code, 1) << ko.out << ko.err;
+  auto job = server.GetJob(ko.out.substr(0, ko.out.find('\n')));
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ((*job)["template"], "hello@2");
+  EXPECT_EQ((*job)["counts"]["total"], 1);
+
+  // --param typed by the schema: code=0 becomes the integer 0.
+  testing::ProcessResult param = server.RunCli(
+      {"job", "submit", "--template", "hello", "--param", "code=0", "--param", "who=you",
+       "--watch"});
+  EXPECT_EQ(param.exit_code, 0) << param.out << param.err;
+  testing::ProcessResult no_eq = server.RunCli({"job", "submit", "--template", "hello",
+                                                "--param", "code"});
+  EXPECT_EQ(no_eq.exit_code, 2);
+  EXPECT_NE(no_eq.err.find("--param code: expected NAME=VALUE"), std::string::npos);
+
+  std::ofstream(file) << "name: hello\ntask: [unclosed\n";
+  testing::ProcessResult broken = server.RunCli({"template", "publish", file});
+  EXPECT_EQ(broken.exit_code, 2);
+  EXPECT_NE(broken.err.find("hello.yaml:3:1: end of sequence flow not found"), std::string::npos) << broken.err;
+  std::ofstream(file) << "name: hello\ntask: {argv: [echo, '{{nobody}}']}\n";
+  testing::ProcessResult refused = server.RunCli({"template", "publish", file});
+  EXPECT_EQ(refused.exit_code, 3);
+  EXPECT_NE(refused.err.find("task.argv[1]: unknown placeholder {{nobody}}"), std::string::npos)
+      << refused.err;
+}
+
+}  // namespace
+}  // namespace skiff::it

@@ -51,12 +51,13 @@ Json HeadToDocument(const Head& head) {
 }
 
 Result<Head> HeadFromDocument(const Json& doc) {
-  if (!doc.is_object()) return InvalidArgument("catalog HEAD: expected an object");
+  if (!doc.is_object()) return InvalidArgument("expected an object");
   Head head;
   try {
     head.seq = doc.value("seq", uint64_t{0});
     head.updated_ms = ParseTime(doc.value("updated_at", "")).value_or(0);
     const Json& templates = doc.at("templates");
+    if (!templates.is_object()) return InvalidArgument("templates: expected an object");
     for (auto it = templates.begin(); it != templates.end(); ++it) {
       HeadEntry e;
       e.version = it->at("version").get<int>();
@@ -67,13 +68,13 @@ Result<Head> HeadFromDocument(const Json& doc) {
       e.description = it->value("description", "");
       e.updated_ms = ParseTime(it->value("updated_at", "")).value_or(0);
       if (e.versions.empty() || e.versions.back() != e.version) {
-        return InvalidArgument("catalog HEAD: templates." + it.key() +
+        return InvalidArgument("templates." + it.key() +
                                ": version is not the last of versions");
       }
       head.templates[it.key()] = std::move(e);
     }
   } catch (const Json::exception& ex) {
-    return InvalidArgument(std::string("catalog HEAD: ") + ex.what());
+    return InvalidArgument(ex.what());
   }
   return head;
 }
@@ -100,9 +101,12 @@ Result<Head> Catalog::ReadHead() {
     if (obj.status().code() == Code::kNotFound) return Head{};
     return obj.status();
   }
-  ASSIGN_OR_RETURN(Json doc, ParseJson(obj->bytes));
-  ASSIGN_OR_RETURN(Head head, HeadFromDocument(doc));
-  head.etag = obj->etag;
+  // A damaged HEAD is the server's fault, not the caller's: Internal, never a 400.
+  auto doc = ParseJson(obj->bytes);
+  if (!doc.ok()) return Internal(std::string(kHeadKey) + ": " + doc.status().message());
+  auto head = HeadFromDocument(*doc);
+  if (!head.ok()) return Internal(std::string(kHeadKey) + ": " + head.status().message());
+  head->etag = obj->etag;
   return head;
 }
 
@@ -130,8 +134,9 @@ Result<Template> Catalog::Get(const std::string& name, int version, const Viewer
     }
     return obj.status();
   }
-  ASSIGN_OR_RETURN(Json doc, ParseJson(obj->bytes));
-  auto t = TemplateFromDocument(doc);
+  auto doc = ParseJson(obj->bytes);
+  if (!doc.ok()) return Internal(VersionKey(name, v) + ": " + doc.status().message());
+  auto t = TemplateFromDocument(*doc);
   if (!t.ok()) return Internal(VersionKey(name, v) + ": " + t.status().message());
   return t;
 }

@@ -65,6 +65,7 @@ struct Head {
 };
 
 Json HeadToDocument(const Head& head);
+// InvalidArgument saying what is malformed.
 Result<Head> HeadFromDocument(const Json& doc);
 
 // The key of a version document.

@@ -141,6 +141,15 @@ TEST_F(CatalogTest, AVersionNumberHeadDoesNotNameIsSkippedAndNeverServed) {
   EXPECT_EQ(catalog_.Get("enc", 2, kMedia).status().code(), Code::kNotFound);
 }
 
+TEST_F(CatalogTest, ADamagedHeadIsAnInternalErrorNotTheCallers) {
+  ASSERT_TRUE(catalog_.Publish(Doc("enc", "public"), kMedia).ok());
+  ASSERT_TRUE(store_.Put(std::string(kHeadKey), "{\"templates\": 3}").ok());
+  auto list = catalog_.List(kMedia);
+  EXPECT_EQ(list.status().code(), Code::kInternal);
+  EXPECT_EQ(list.status().message().rfind("catalog/HEAD.json: ", 0), 0u) << list.status().message();
+  EXPECT_EQ(catalog_.Publish(Doc("enc", "public"), kMedia).status().code(), Code::kInternal);
+}
+
 TEST_F(CatalogTest, AssetsAreContentAddressedAndServedWithTheirType) {
   const std::string bytes("\x00\x01sample video bytes", 20);
   auto up = catalog_.PutAsset(bytes);

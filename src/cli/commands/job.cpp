@@ -37,7 +37,7 @@ std::string JobIdOf(const json& job) {
 
 int Submit(Context& ctx, const JobArgs& args) {
   if (args.file.empty() == args.template_ref.empty()) {
-    return ctx.InputError(InvalidArgument("job submit: give a job file or --template, not both"));
+    return ctx.InputError(InvalidArgument("job submit: give either a job file or --template"));
   }
   if (!args.params.empty() && args.template_ref.empty()) {
     return ctx.InputError(InvalidArgument("--param: only with --template"));

@@ -202,6 +202,18 @@ TEST_F(CatalogApiTest, JobFromATemplateRunsAndRecordsTemplateAndParams) {
   EXPECT_EQ((*done2)["status"], "succeeded");
   EXPECT_EQ(testing::ReadFileOrEmpty(out1), "hi 3\n");
   EXPECT_EQ(testing::ReadFileOrEmpty(out2), "hi 3\n");
+
+  // A 100-task job from the template: every task renders from the same params.
+  std::string out3 = server_->scratch() + "/hundred.txt";
+  Answer hundred = Call(*other_, "POST", "/v1/jobs",
+                        Json{{"template", "greeter"}, {"params", {{"out", out3}, {"count", 9}}},
+                             {"items", 100}}.dump());
+  ASSERT_EQ(hundred.status, 201) << hundred.raw;
+  auto done3 = server_->WaitFinished(hundred.body["id"], seconds(60));
+  ASSERT_TRUE(done3.ok()) << done3.status().message();
+  EXPECT_EQ((*done3)["status"], "succeeded");
+  EXPECT_EQ((*done3)["counts"]["ok"], 100);
+  EXPECT_EQ(testing::ReadFileOrEmpty(out3), "hi 9\n");
 }
 
 TEST_F(CatalogApiTest, AssetsUploadAndDownloadWithTheirContentType) {

@@ -7,6 +7,9 @@ packages=(
   libboost-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libre2-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
   openssl clang libclang-rt-14-dev
+  # Tests only: the example template examples/templates/video-preview runs ffmpeg (and its test
+  # checks the output with ffprobe). Workers that run that template need ffmpeg too.
+  ffmpeg
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -4,7 +4,8 @@ namespace skiff::api {
 
 void RegisterRoutes(Router& router, const ApiDeps& deps) {
   RegisterHealthRoutes(router, deps.ready);
-  RegisterJobRoutes(router, deps.coordinator);
+  RegisterJobRoutes(router, deps.coordinator, deps.catalog);
+  if (deps.catalog != nullptr) RegisterCatalogRoutes(router, deps.catalog);
   RegisterWorkerRoutes(router, deps.coordinator);
   RegisterIdentityRoutes(router, deps.identity, deps.clock);
   if (deps.usage != nullptr) RegisterUsageRoutes(router, deps.usage, deps.clock);

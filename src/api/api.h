@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "api/router.h"
+#include "catalog/catalog.h"
 #include "coord/coordinator.h"
 #include "core/time.h"
 #include "identity/identity.h"
@@ -24,19 +25,25 @@ struct ApiDeps {
   std::function<bool()> ready;  // /readyz
   usage::UsageMeter* usage = nullptr;      // /v1/usage routes when set
   notify::Notifier* notifier = nullptr;    // notification routes when set
+  catalog::Catalog* catalog = nullptr;
 };
 
 // Registers every route on `router`.
 void RegisterRoutes(Router& router, const ApiDeps& deps);
 
 // Handlers per resource (handlers/<resource>.cpp).
-void RegisterJobRoutes(Router& router, coord::Coordinator* coordinator);
+// `cat` (may be null: no catalog) resolves jobs submitted from a template.
+void RegisterJobRoutes(Router& router, coord::Coordinator* coordinator, catalog::Catalog* cat);
+void RegisterCatalogRoutes(Router& router, catalog::Catalog* cat);
 void RegisterWorkerRoutes(Router& router, coord::Coordinator* coordinator);
 void RegisterIdentityRoutes(Router& router, identity::Identity* id, Clock* clock);
 void RegisterHealthRoutes(Router& router, std::function<bool()> ready);
 void RegisterUsageRoutes(Router& router, usage::UsageMeter* meter, Clock* clock);
 void RegisterNotifyRoutes(Router& router, notify::Notifier* notifier, coord::Coordinator* c,
                           identity::Identity* id);
+
+// The catalog's view of the caller.
+catalog::Viewer ViewerOf(const Principal& p);
 
 // Strict query parameters: InvalidArgument naming the first parameter not in `allowed`.
 Status CheckQuery(const Request& req, std::initializer_list<std::string_view> allowed);

@@ -63,10 +63,12 @@ class AuthzMatrixTest : public ::testing::Test {
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     coordinator_ = std::move(c).value();
     router_ = std::make_unique<Router>(identity_.get());
+    catalog_ = std::make_unique<catalog::Catalog>(&store_, &clock_);
     usage_ = std::make_unique<usage::UsageMeter>(&store_, nullptr);
     notifier_ = std::make_unique<notify::Notifier>(&store_, &clock_, nullptr,
                                                    notify::NotifierOptions{});
     ApiDeps deps{coordinator_.get(), identity_.get(), &clock_, [] { return true; }};
+    deps.catalog = catalog_.get();
     deps.usage = usage_.get();
     deps.notifier = notifier_.get();
     RegisterRoutes(*router_, deps);
@@ -86,6 +88,13 @@ class AuthzMatrixTest : public ::testing::Test {
         ASSERT_TRUE(identity_->RevokeKey("acme", k.id).ok());
       }
     }
+    // A public template of acme with an asset, for the catalog routes.
+    auto asset = catalog_->PutAsset("preview bytes");
+    ASSERT_TRUE(asset.ok());
+    Json tmpl = {{"name", "pub"}, {"visibility", "public"}, {"task", {{"argv", {"true"}}}},
+                 {"assets", {{{"name", "a.txt"}, {"sha256", (*asset)["sha256"]},
+                              {"content_type", "text/plain"}}}}};
+    ASSERT_TRUE(catalog_->Publish(tmpl, {"acme", "u", false}).ok());
     std::string expired = NewKey("acme", "owner", clock_.NowMs() + 1000);
     clock_.Advance(2000);
 
@@ -179,6 +188,16 @@ class AuthzMatrixTest : public ::testing::Test {
          [this] { return Sample{"/v1/jobs/" + NewJob(true) + "/notifications", "", 200}; }},
         {"GET /v1/teams/{team}/webhook-secret",
          [] { return Sample{"/v1/teams/acme/webhook-secret", "", 200}; }},
+        {"GET /v1/catalog", [] { return Sample{"/v1/catalog", "", 200}; }},
+        {"POST /v1/catalog",
+         [] {
+           return Sample{"/v1/catalog",
+                         R"({"name":"t)" + RandomHex(4) + R"(","task":{"argv":["true"]}})", 201};
+         }},
+        {"POST /v1/catalog/assets", [] { return Sample{"/v1/catalog/assets", "bytes", 201}; }},
+        {"GET /v1/catalog/{name}", [] { return Sample{"/v1/catalog/pub", "", 200}; }},
+        {"GET /v1/catalog/{name}/assets/{asset}",
+         [] { return Sample{"/v1/catalog/pub/assets/a.txt", "", 200}; }},
     };
   }
 
@@ -203,6 +222,7 @@ class AuthzMatrixTest : public ::testing::Test {
   std::unique_ptr<coord::Coordinator> coordinator_;
   std::unique_ptr<usage::UsageMeter> usage_;
   std::unique_ptr<notify::Notifier> notifier_;
+  std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<Router> router_;
   std::map<std::string, std::map<std::string, std::string>> keys_;
   std::vector<Caller> callers_;

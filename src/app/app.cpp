@@ -12,6 +12,7 @@
 
 #include "api/api.h"
 #include "api/server.h"
+#include "catalog/catalog.h"
 #include "coord/coordinator.h"
 #include "core/ids.h"
 #include "exec/builtin/builtin_executor.h"
@@ -214,8 +215,10 @@ int RunServer(const ServerFlags& f, bool with_workers) {
     ~StopCoordinatorFirst() { c->Shutdown(); }
   } stop_coordinator_first{c};
 
+  catalog::Catalog catalog(store.get(), SystemClock());
   api::Router router(ident->get());
   api::ApiDeps deps{c, ident->get(), SystemClock(), [] { return true; }};
+  deps.catalog = &catalog;
   deps.usage = &meter;
   deps.notifier = &notifier;
   api::RegisterRoutes(router, deps);

@@ -71,6 +71,7 @@ int Main(int argc, char** argv, const std::function<void(CLI::App&)>& register_m
   Context context(options, out, err, tty);
   Action action;
   AddJobCommands(app, context, &action);
+  AddTemplateCommands(app, context, &action);
   AddTeamCommands(app, context, &action);
   AddKeyCommands(app, context, &action);
   AddAuthCommands(app, context, &action);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "cli/api_client.h"
 #include "cli/cli.h"
@@ -64,6 +65,15 @@ using Action = std::function<int()>;
 // Adds `job` with submit, get, list, cancel, retry and watch; the chosen verb stores its action in
 // *action. `context` and `action` must outlive parsing and the action.
 void AddJobCommands(CLI::App& app, Context& context, Action* action);
+
+// Adds `template` with list, get, publish and demo.
+void AddTemplateCommands(CLI::App& app, Context& context, Action* action);
+
+// `--param NAME=VALUE` pairs for a job from template `ref` ("name" or "name@N"), each value typed
+// as the template's schema says (int, number, bool; else a string). Reads the template when there
+// are pairs. InvalidArgument for a pair without '='; the server's error otherwise.
+Result<nlohmann::json> TemplateParams(Context& context, const std::string& ref,
+                                      const std::vector<std::string>& pairs);
 
 // Adds `team` with create and list (admin only on the server).
 void AddTeamCommands(CLI::App& app, Context& context, Action* action);

@@ -164,6 +164,7 @@ Job NewJob(JobSubmission sub, std::string id, std::string team, std::string user
   job.user_id = std::move(user_id);
   job.name = std::move(sub.name);
   job.correlation_id = std::move(sub.correlation_id);
+  job.template_ref = std::move(sub.template_ref);
   job.created_ms = now_ms;
   job.spec = std::move(sub.spec);
   job.params = std::move(sub.params);
@@ -312,6 +313,7 @@ Json JobToDocument(const Job& job, bool include_tasks) {
   doc["name"] = job.name;
   doc["correlation_id"] = job.correlation_id;
   if (!job.idempotency_key.empty()) doc["idempotency_key"] = job.idempotency_key;
+  if (!job.template_ref.empty()) doc["template"] = job.template_ref;
   doc["created_at"] = FormatTime(job.created_ms);
   doc["finished_at"] = TimeOrNull(job.finished_ms);
   doc["cancelled_at"] = TimeOrNull(job.cancelled_ms);
@@ -492,7 +494,7 @@ std::string DumpJobDocument(const Job& job, bool for_api) {
 Result<Job> JobFromDocument(const Json& doc) {
   if (!doc.is_object()) return InvalidArgument("job document: expected an object");
   static const std::set<std::string> kKnown = {
-      "schema", "id", "team", "user_id", "name", "correlation_id", "idempotency_key",
+      "schema", "id", "team", "user_id", "name", "correlation_id", "idempotency_key", "template",
       "created_at", "finished_at", "cancelled_at", "round", "finish_acked", "seq", "spec",
       "params", "items", "tasks", "attempts", "status", "counts", "notify"};
   Job job;
@@ -507,6 +509,7 @@ Result<Job> JobFromDocument(const Json& doc) {
   RETURN_IF_ERROR(Read(doc, "name", &job.name, p));
   RETURN_IF_ERROR(Read(doc, "correlation_id", &job.correlation_id, p));
   RETURN_IF_ERROR(Read(doc, "idempotency_key", &job.idempotency_key, p));
+  RETURN_IF_ERROR(Read(doc, "template", &job.template_ref, p));
   RETURN_IF_ERROR(ReadTime(doc, "created_at", &job.created_ms, p));
   RETURN_IF_ERROR(ReadTime(doc, "finished_at", &job.finished_ms, p));
   RETURN_IF_ERROR(ReadTime(doc, "cancelled_at", &job.cancelled_ms, p));

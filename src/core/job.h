@@ -73,6 +73,7 @@ struct Job {
   std::string name;
   std::string correlation_id;
   std::string idempotency_key;
+  std::string template_ref;  // "name@version" of the catalog template it came from, or ""
   int64_t created_ms = 0;
   int64_t finished_ms = 0;   // 0 while any task is pending
   int64_t cancelled_ms = 0;  // 0 unless cancelled

@@ -35,6 +35,7 @@ struct JobSubmission {
   // What to tell when the job finishes: {"webhook": URL, "email": bool} (normalised by
   // ParseNotifySpec); null when the submission has no "notify".
   Json notify;
+  std::string template_ref;  // "name@version" when built from a catalog template, else ""
 };
 
 // Parses the "notify" field of a submission: an object with "webhook" (an http:// or https:// URL)

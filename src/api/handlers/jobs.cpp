@@ -1,4 +1,4 @@
-// /v1/jobs: submit, read, list, cancel, retry.
+// /v1/jobs: submit (a task spec, or a catalog template and params), read, list, cancel, retry.
 #include "api/api.h"
 
 namespace skiff::api {
@@ -11,11 +11,18 @@ bool PrintableAscii(std::string_view s) {
   return true;
 }
 
-Response Submit(coord::Coordinator* c, Request& req, const Principal& who) {
+Response Submit(coord::Coordinator* c, catalog::Catalog* cat, Request& req,
+                const Principal& who) {
   if (Status st = CheckQuery(req, {}); !st.ok()) return Response::Error(st);
   auto body = ParseJson(req.body);
   if (!body.ok()) return Response::Error(body.status());
-  auto sub = ParseJobSubmission(*body);
+  // A job from a catalog template: its task spec, with the params checked against its schema.
+  const bool from_template = body->is_object() && body->contains("template");
+  if (from_template && cat == nullptr) {
+    return Response::Error(Unimplemented("template: this server has no catalog"));
+  }
+  auto sub = from_template ? cat->BuildSubmission(*body, ViewerOf(who))
+                           : ParseJobSubmission(*body);
   if (!sub.ok()) return Response::Error(sub.status());
   if (sub->correlation_id.empty()) {
     std::string cid = req.Header("x-correlation-id");
@@ -85,9 +92,9 @@ Response List(coord::Coordinator* c, Request& req, const Principal& who) {
 
 }  // namespace
 
-void RegisterJobRoutes(Router& router, coord::Coordinator* c) {
+void RegisterJobRoutes(Router& router, coord::Coordinator* c, catalog::Catalog* cat) {
   router.Add("POST", "/v1/jobs", Permission::kWrite,
-             [c](Request& req, const Principal& who) { return Submit(c, req, who); });
+             [c, cat](Request& req, const Principal& who) { return Submit(c, cat, req, who); });
   router.Add("GET", "/v1/jobs", Permission::kRead,
              [c](Request& req, const Principal& who) { return List(c, req, who); });
   router.Add("GET", "/v1/jobs/{id}", Permission::kRead,

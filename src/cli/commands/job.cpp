@@ -19,6 +19,8 @@ using nlohmann::ordered_json;
 
 struct JobArgs {
   std::string file;
+  std::string template_ref;         // --template: a job from a catalog template
+  std::vector<std::string> params;  // --param NAME=VALUE
   std::string id;
   std::string idempotency_key;
   bool watch = false;
@@ -34,7 +36,23 @@ std::string JobIdOf(const json& job) {
 }
 
 int Submit(Context& ctx, const JobArgs& args) {
-  auto doc = ReadDocument(args.file);
+  if (args.file.empty() == args.template_ref.empty()) {
+    return ctx.InputError(InvalidArgument("job submit: give either a job file or --template"));
+  }
+  if (!args.params.empty() && args.template_ref.empty()) {
+    return ctx.InputError(InvalidArgument("--param: only with --template"));
+  }
+  Result<json> doc = json::object();
+  if (!args.template_ref.empty()) {
+    auto params = TemplateParams(ctx, args.template_ref, args.params);
+    if (!params.ok()) {
+      return params.status().code() == Code::kInvalidArgument ? ctx.InputError(params.status())
+                                                              : ctx.ServerError(params.status());
+    }
+    doc = json{{"template", args.template_ref}, {"params", *params}};
+  } else {
+    doc = ReadDocument(args.file);
+  }
   if (!doc.ok()) return ctx.InputError(doc.status());
   const std::string source = args.file == "-" ? "<stdin>" : args.file;
   if (!doc->is_object()) {
@@ -157,8 +175,11 @@ void AddJobCommands(CLI::App& app, Context& ctx, Action* action) {
     return [&ctx, action, args, run] { *action = [&ctx, args, run] { return run(ctx, *args); }; };
   };
 
-  CLI::App* submit = job->add_subcommand("submit", "submit a job file (JSON or YAML; - for stdin)");
-  submit->add_option("file", args->file, "job file: .json, .yaml/.yml, or - for stdin")->required();
+  CLI::App* submit = job->add_subcommand(
+      "submit", "submit a job file (JSON or YAML; - for stdin), or a job from a template");
+  submit->add_option("file", args->file, "job file: .json, .yaml/.yml, or - for stdin");
+  submit->add_option("--template", args->template_ref, "catalog template NAME or NAME@VERSION");
+  submit->add_option("--param", args->params, "NAME=VALUE, repeatable (with --template)");
   submit->add_option("--idempotency-key", args->idempotency_key,
                      "a resubmit with the same key returns the first job");
   submit->add_flag("--watch", args->watch, "watch the job until it finishes");

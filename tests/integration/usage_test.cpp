@@ -84,6 +84,15 @@ TEST(UsageTest, TasksAreMeteredAndExportedAsCsv) {
   EXPECT_EQ(rows[4][9], "3");
   EXPECT_EQ(rows[4][10], "failed");
 
+  // An HTTP/1.0 client gets the same bytes, not chunked, ended by the server closing.
+  std::string raw = testing::RawExchange(
+      server.port(), "GET /v1/usage/export.csv?" + day + "&email=" +
+                         net::EscapeUrlComponent(email) + " HTTP/1.0\r\nAuthorization: Bearer " +
+                         ann + "\r\n\r\n");
+  EXPECT_EQ(testing::RawStatus(raw), 200) << raw;
+  EXPECT_EQ(raw.find("chunked"), std::string::npos) << raw;
+  EXPECT_EQ(testing::RawBody(raw), csv->body);
+
   // Another email: nothing. Another team: 404 for a member; the admin sees both teams.
   auto none = ann_http->Get("/v1/usage/export.csv?" + day + "&email=nobody@acme.io");
   ASSERT_TRUE(none.ok());

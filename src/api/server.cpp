@@ -40,8 +40,11 @@ std::string PeerAddress(int fd) {
   return std::string(host) + ":" + port;
 }
 
-// Sends a streamed response chunked; false when it was cut short (the connection must close).
+// Sends a streamed response chunked (HTTP/1.0: plain, ended by closing); false when the connection
+// must close (cut short, or HTTP/1.0).
 bool WriteStreamed(FdStream& stream, const Response& r, bool keep_alive, unsigned version) {
+  const bool chunked = version >= 11;
+  if (!chunked) keep_alive = false;
   http::response<http::empty_body> res;
   res.version(version);
   res.result(static_cast<unsigned>(r.status));
@@ -49,7 +52,7 @@ bool WriteStreamed(FdStream& stream, const Response& r, bool keep_alive, unsigne
   res.set(http::field::content_type, r.content_type);
   for (const auto& [k, v] : r.headers) res.set(k, v);
   res.keep_alive(keep_alive);
-  res.chunked(true);
+  if (chunked) res.chunked(true);
   http::response_serializer<http::empty_body> sr(res);
   stream.set_deadline(Clock::now() + std::chrono::seconds(30));
   boost::system::error_code ec;
@@ -58,12 +61,17 @@ bool WriteStreamed(FdStream& stream, const Response& r, bool keep_alive, unsigne
   bool client_ok = true;
   Status st = r.stream([&](std::string_view chunk) {
     if (chunk.empty()) return client_ok;
+    stream.set_deadline(Clock::now() + std::chrono::seconds(30));
+    if (!chunked) {
+      stream.write_some(boost::asio::buffer(chunk.data(), chunk.size()), ec);
+      client_ok = client_ok && !ec;
+      return client_ok;
+    }
     char size[32];
     int n = std::snprintf(size, sizeof(size), "%zx\r\n", chunk.size());
     std::array<boost::asio::const_buffer, 3> bufs = {
         boost::asio::buffer(size, static_cast<size_t>(n)),
         boost::asio::buffer(chunk.data(), chunk.size()), boost::asio::buffer("\r\n", 2)};
-    stream.set_deadline(Clock::now() + std::chrono::seconds(30));
     stream.write_some(bufs, ec);
     if (ec) client_ok = false;
     return client_ok;
@@ -73,8 +81,9 @@ bool WriteStreamed(FdStream& stream, const Response& r, bool keep_alive, unsigne
     return false;
   }
   if (!client_ok) return false;
+  if (!chunked) return false;
   stream.write_some(boost::asio::buffer("0\r\n\r\n", 5), ec);
-  return !ec;
+  return !ec && keep_alive;
 }
 
 void WriteResponse(FdStream& stream, const Response& r, bool keep_alive, unsigned version) {

@@ -1,6 +1,7 @@
 #include "usage/record.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -36,7 +37,98 @@ Status ReadField(const Json& j, const char* name, T* out) {
   return OkStatus();
 }
 
+// A reader for lines in RecordToLine's exact shape. Every method returns false at the first
+// byte that does not fit; the caller then falls back to the JSON parser.
+class LineReader {
+ public:
+  explicit LineReader(std::string_view s) : s_(s) {}
+  bool Lit(std::string_view lit) {
+    if (s_.substr(p_, lit.size()) != lit) return false;
+    p_ += lit.size();
+    return true;
+  }
+  bool Str(std::string* out) {
+    out->clear();
+    if (!Lit("\"")) return false;
+    while (p_ < s_.size()) {
+      char c = s_[p_++];
+      if (c == '"') return true;
+      if (static_cast<unsigned char>(c) < 0x20) return false;
+      if (c != '\\') {
+        out->push_back(c);
+        continue;
+      }
+      if (p_ >= s_.size()) return false;
+      char e = s_[p_++];
+      switch (e) {
+        case '"': out->push_back('"'); break;
+        case '\\': out->push_back('\\'); break;
+        case '/': out->push_back('/'); break;
+        case 'b': out->push_back('\b'); break;
+        case 'f': out->push_back('\f'); break;
+        case 'n': out->push_back('\n'); break;
+        case 'r': out->push_back('\r'); break;
+        case 't': out->push_back('\t'); break;
+        case 'u': {
+          // The writer escapes only control characters this way; anything else: fall back.
+          unsigned v = 0;
+          if (p_ + 4 > s_.size()) return false;
+          auto [end, ec] = std::from_chars(s_.data() + p_, s_.data() + p_ + 4, v, 16);
+          if (ec != std::errc() || end != s_.data() + p_ + 4 || v >= 0x80) return false;
+          out->push_back(static_cast<char>(v));
+          p_ += 4;
+          break;
+        }
+        default: return false;
+      }
+    }
+    return false;
+  }
+  template <typename T>
+  bool Num(T* out) {
+    const char* b = s_.data() + p_;
+    auto [end, ec] = std::from_chars(b, s_.data() + s_.size(), *out);
+    if (ec != std::errc()) return false;
+    p_ += static_cast<size_t>(end - b);
+    return true;
+  }
+  bool AtEnd() const { return p_ == s_.size(); }
+
+ private:
+  std::string_view s_;
+  size_t p_ = 0;
+};
+
+bool ReadLineFast(std::string_view line, UsageRecord* r) {
+  LineReader in(line);
+  std::string time;
+  bool ok = in.Lit("{\"time\":") && in.Str(&time) && in.Lit(",\"kind\":") && in.Str(&r->kind) &&
+            in.Lit(",\"team\":") && in.Str(&r->team) && in.Lit(",\"user_id\":") &&
+            in.Str(&r->user_id) && in.Lit(",\"email\":") && in.Str(&r->email) &&
+            in.Lit(",\"job\":") && in.Str(&r->job) && in.Lit(",\"round\":") && in.Num(&r->round) &&
+            in.Lit(",\"template\":") && in.Str(&r->template_ref) && in.Lit(",\"task\":") &&
+            in.Str(&r->task) && in.Lit(",\"attempts\":") && in.Num(&r->attempts) &&
+            in.Lit(",\"result\":") && in.Str(&r->result) && in.Lit(",\"wall_seconds\":") &&
+            in.Num(&r->wall_seconds) && in.Lit(",\"cpu_seconds\":") && in.Num(&r->cpu_seconds) &&
+            in.Lit(",\"peak_rss_kb\":") && in.Num(&r->peak_rss_kb) &&
+            in.Lit(",\"stdout_bytes\":") && in.Num(&r->stdout_bytes) &&
+            in.Lit(",\"stderr_bytes\":") && in.Num(&r->stderr_bytes) && in.Lit("}") && in.AtEnd();
+  if (!ok) return false;
+  auto t = ParseTime(time);
+  if (!t) return false;
+  r->time_ms = *t;
+  return true;
+}
+
 }  // namespace
+
+Result<UsageRecord> RecordFromLine(std::string_view line) {
+  UsageRecord r;
+  if (ReadLineFast(line, &r)) return r;
+  Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return InvalidArgument("usage record: not JSON");
+  return RecordFromJson(j);
+}
 
 std::string DayOf(int64_t ms) { return FormatTime(DayStartMs(ms)).substr(0, 10); }
 

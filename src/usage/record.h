@@ -47,6 +47,9 @@ Json RecordToJson(const UsageRecord& r);
 std::string RecordToLine(const UsageRecord& r);
 // Tolerant reader of one NDJSON line's object; InvalidArgument naming the field when malformed.
 Result<UsageRecord> RecordFromJson(const Json& j);
+// Reads one NDJSON line: lines exactly as RecordToLine writes them are read directly (exports
+// read millions), anything else through the JSON parser and RecordFromJson.
+Result<UsageRecord> RecordFromLine(std::string_view line);
 
 // The CSV columns, in order (docs/usage.md).
 inline constexpr std::string_view kCsvHeader =

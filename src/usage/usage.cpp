@@ -131,8 +131,7 @@ Status UsageMeter::ForEach(const UsageQuery& q,
           if (line.empty()) continue;
           // Lines start with the time (RecordToLine): skip those out of range unparsed.
           if (auto t = LeadingTime(line); t && (*t < q.from_ms || *t >= q.to_ms)) continue;
-          Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-          auto rec = RecordFromJson(j);
+          auto rec = RecordFromLine(line);
           if (!rec.ok()) return Internal(key + ": " + rec.status().message());
           if (rec->time_ms < q.from_ms || rec->time_ms >= q.to_ms) continue;
           if (!q.team.empty() && rec->team != q.team) continue;

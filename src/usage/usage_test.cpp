@@ -271,6 +271,30 @@ TEST(UsageLineTest, TimeComesFirstAndTheLineReadsBack) {
   EXPECT_EQ(RecordToJson(*back), RecordToJson(r));
 }
 
+TEST(UsageLineTest, TheDirectReaderAgreesWithTheJsonParser) {
+  UsageRecord r = Rec(1790000000123, "\"q\\uote\"/\x01\x1f,\tx@b.io");
+  r.template_ref = "vid\u00e9o\r\npreview \xf0\x9f\x8e\xac@3";
+  r.task = "";
+  r.wall_seconds = 1e-3;
+  r.cpu_seconds = 123456.789;
+  r.peak_rss_kb = INT64_C(9000000000);
+  r.round = 12;
+  std::string line = RecordToLine(r);
+  auto fast = RecordFromLine(line);
+  auto slow = RecordFromJson(Json::parse(line));
+  ASSERT_TRUE(fast.ok() && slow.ok());
+  EXPECT_EQ(RecordToJson(*fast), RecordToJson(*slow));
+  EXPECT_EQ(RecordToJson(*fast), RecordToJson(r));
+  // Other shapes go through the parser: another key order, spaces, an extra field.
+  Json j = RecordToJson(r);
+  EXPECT_EQ(RecordToJson(RecordFromLine(j.dump()).value()), j);
+  EXPECT_EQ(RecordToJson(RecordFromLine(j.dump(1)).value()), j);
+  std::string extra = line.substr(0, line.size() - 1) + ",\"new_field\":1}";
+  EXPECT_EQ(RecordToJson(RecordFromLine(extra).value()), j);
+  EXPECT_FALSE(RecordFromLine("{\"time\":\"x").ok());
+  EXPECT_FALSE(RecordFromLine("not json").ok());
+}
+
 TEST(UsageCsvTest, QuotesFieldsThatNeedIt) {
   std::string out;
   AppendCsvField("plain", &out);

@@ -7,6 +7,7 @@ void RegisterRoutes(Router& router, const ApiDeps& deps) {
   RegisterJobRoutes(router, deps.coordinator);
   RegisterWorkerRoutes(router, deps.coordinator);
   RegisterIdentityRoutes(router, deps.identity, deps.clock);
+  RegisterMetricsRoutes(router, deps.metrics ? deps.metrics : &obs::Metrics::Default());
 }
 
 Status CheckQuery(const Request& req, std::initializer_list<std::string_view> allowed) {

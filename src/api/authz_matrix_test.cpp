@@ -164,6 +164,7 @@ class AuthzMatrixTest : public ::testing::Test {
            return Sample{"/v1/teams/acme/keys/" + id, "", 200};
          }},
         {"GET /v1/whoami", [] { return Sample{"/v1/whoami", "", 200}; }},
+        {"GET /metrics", [] { return Sample{"/metrics", "", 200}; }},
     };
   }
 

@@ -23,6 +23,10 @@ struct Request {
   std::string route;    // the matched pattern ("/v1/jobs/{id}"), for logs and metrics
   std::string user_id;  // the authenticated caller, for logs
   std::string team;
+  // Set by the server before routing (api/observe.h): the X-Correlation-Id sent (when valid) or a
+  // generated one, and the W3C traceparent sent ("" when absent or malformed).
+  std::string correlation_id;
+  std::string traceparent;
 
   // The header's value or "".
   std::string Header(std::string_view name) const;

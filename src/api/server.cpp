@@ -13,7 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 
-#include "obs/log.h"
+#include "api/observe.h"
 
 namespace skiff::api {
 namespace {
@@ -280,23 +280,16 @@ void HttpServer::Serve(int fd) {
     }
     req.body = std::move(msg.body());
     auto t0 = Clock::now();
+    BeginRequest(req);
     Response res;
     Status st = ParseTarget(req.target, &req.path, &req.query);
     res = st.ok() ? router_->Handle(req) : Response::Error(st);
+    double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    DecorateResponse(req, res);
     bool keep = msg.keep_alive() && !stopping_;
     WriteResponse(stream, res, keep, msg.version());
     --busy_;
-    double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    obs::Level level = res.status >= 500   ? obs::Level::kError
-                       : res.status >= 400 ? obs::Level::kInfo
-                                           : obs::Level::kDebug;
-    if (obs::Enabled(level)) {
-      obs::Log(level, "request", {{"method", req.method}, {"path", req.path},
-                                  {"route", req.route}, {"status", res.status},
-                                  {"latency_ms", ms}, {"remote", remote},
-                                  {"team", req.team}, {"user_id", req.user_id},
-                                  {"correlation_id", req.Header("x-correlation-id")}});
-    }
+    EndRequest(req, res, seconds);
     if (!keep) return;
   }
 }

@@ -12,12 +12,14 @@
 
 #include "api/api.h"
 #include "api/server.h"
+#include "coord/coord_metrics.h"
 #include "coord/coordinator.h"
 #include "core/ids.h"
 #include "exec/builtin/builtin_executor.h"
 #include "identity/identity.h"
 #include "exec/local/local_executor.h"
 #include "obs/log.h"
+#include "store/instrumented_store.h"
 #include "store/open_store.h"
 #include "worker/http_task_source.h"
 #include "worker/worker.h"
@@ -145,7 +147,8 @@ int RunServer(const ServerFlags& f, bool with_workers) {
     obs::Error("cannot open the store", {{"error", opened.status().message()}});
     return 2;
   }
-  std::unique_ptr<store::ObjectStore> store = std::move(opened).value();
+  std::unique_ptr<store::ObjectStore> store = std::make_unique<store::InstrumentedStore>(
+      std::move(opened).value(), &obs::Metrics::Default());
 
   bool created = false;
   auto key = BootstrapKey(data, &created);
@@ -178,6 +181,7 @@ int RunServer(const ServerFlags& f, bool with_workers) {
     return 1;
   }
   coord::Coordinator* c = coordinator->get();
+  coord::CoordinatorMetrics coordinator_metrics(c, &obs::Metrics::Default());
 
   api::Router router(ident->get());
   api::RegisterRoutes(router, {c, ident->get(), SystemClock(), [] { return true; }});

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "store/fs/fs_store.h"
+#include "store/instrumented_store.h"
 #include "store/memory/memory_store.h"
 #include "testing/temp_dir.h"
 
@@ -59,14 +60,29 @@ class FsBackend {
   std::unique_ptr<FsStore> peer_;
 };
 
+// The metrics decorator over a MemoryStore: it must behave exactly like what it wraps.
+class InstrumentedBackend {
+ public:
+  InstrumentedBackend() : store_(std::make_unique<MemoryStore>(), &metrics_) {}
+  ObjectStore& store() { return store_; }
+  ObjectStore& peer() { return store_; }
+  std::vector<std::string> FilesOnDisk() const { return {}; }
+  obs::Metrics& metrics() { return metrics_; }
+
+ private:
+  obs::Metrics metrics_;
+  InstrumentedStore store_;
+};
+
 struct BackendNames {
   template <typename T>
   static std::string GetName(int) {
     if constexpr (std::is_same_v<T, MemoryBackend>) return "Memory";
+    if constexpr (std::is_same_v<T, InstrumentedBackend>) return "Instrumented";
     return "Fs";
   }
 };
 
-using Backends = ::testing::Types<MemoryBackend, FsBackend>;
+using Backends = ::testing::Types<MemoryBackend, FsBackend, InstrumentedBackend>;
 
 }  // namespace skiff::store

@@ -23,7 +23,7 @@ Response Submit(coord::Coordinator* c, Request& req, const Principal& who) {
       return Response::Error(InvalidArgument(
           "X-Correlation-Id: at most 128 printable ASCII characters"));
     }
-    sub->correlation_id = cid;
+    sub->correlation_id = req.correlation_id.empty() ? cid : req.correlation_id;
   }
   std::string idem = req.Header("idempotency-key");
   if (idem.size() > 200 || !PrintableAscii(idem)) {

@@ -6,6 +6,7 @@ packages=(
   build-essential cmake pkg-config git curl ca-certificates
   libboost-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libre2-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
+  prometheus-cpp-dev prometheus
 )
 missing=()
 for p in "${packages[@]}"; do

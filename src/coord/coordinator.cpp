@@ -634,6 +634,7 @@ void Coordinator::EmitLocked(const Job& job, std::string_view type, int64_t now,
   e.team = job.team;
   e.user_id = job.user_id;
   e.correlation_id = job.correlation_id;
+  e.traceparent = job.traceparent;
   e.task = task;
   if (task >= 0) e.task_id = TaskId(static_cast<size_t>(task), job.size());
   e.attempt = attempt;

@@ -158,6 +158,7 @@ Job NewJob(JobSubmission sub, std::string id, std::string team, std::string user
   job.user_id = std::move(user_id);
   job.name = std::move(sub.name);
   job.correlation_id = std::move(sub.correlation_id);
+  job.traceparent = std::move(sub.traceparent);
   job.created_ms = now_ms;
   job.spec = std::move(sub.spec);
   job.params = std::move(sub.params);
@@ -195,6 +196,7 @@ Status RenderTask(const Job& job, size_t index, int attempt, std::vector<std::st
   (*env)["SKIFF_TASK"] = task_id;
   (*env)["SKIFF_ATTEMPT"] = std::to_string(attempt);
   (*env)["SKIFF_CORRELATION_ID"] = job.correlation_id;
+  if (!job.traceparent.empty()) (*env)["TRACEPARENT"] = job.traceparent;
   return OkStatus();
 }
 
@@ -302,6 +304,7 @@ Json JobToDocument(const Job& job, bool include_tasks) {
   doc["user_id"] = job.user_id;
   doc["name"] = job.name;
   doc["correlation_id"] = job.correlation_id;
+  if (!job.traceparent.empty()) doc["traceparent"] = job.traceparent;
   if (!job.idempotency_key.empty()) doc["idempotency_key"] = job.idempotency_key;
   doc["created_at"] = FormatTime(job.created_ms);
   doc["finished_at"] = TimeOrNull(job.finished_ms);
@@ -354,7 +357,7 @@ Json JobToApi(const Job& job, bool include_tasks) {
 Result<Job> JobFromDocument(const Json& doc) {
   if (!doc.is_object()) return InvalidArgument("job document: expected an object");
   static const std::set<std::string> kKnown = {
-      "schema", "id", "team", "user_id", "name", "correlation_id", "idempotency_key",
+      "schema", "id", "team", "user_id", "name", "correlation_id", "traceparent", "idempotency_key",
       "created_at", "finished_at", "cancelled_at", "round", "finish_acked", "seq", "spec",
       "params", "items", "tasks", "attempts", "status", "counts"};
   Job job;
@@ -368,6 +371,7 @@ Result<Job> JobFromDocument(const Json& doc) {
   RETURN_IF_ERROR(Read(doc, "user_id", &job.user_id, p));
   RETURN_IF_ERROR(Read(doc, "name", &job.name, p));
   RETURN_IF_ERROR(Read(doc, "correlation_id", &job.correlation_id, p));
+  RETURN_IF_ERROR(Read(doc, "traceparent", &job.traceparent, p));
   RETURN_IF_ERROR(Read(doc, "idempotency_key", &job.idempotency_key, p));
   RETURN_IF_ERROR(ReadTime(doc, "created_at", &job.created_ms, p));
   RETURN_IF_ERROR(ReadTime(doc, "finished_at", &job.finished_ms, p));

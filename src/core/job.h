@@ -68,6 +68,7 @@ struct Job {
   std::string user_id;
   std::string name;
   std::string correlation_id;
+  std::string traceparent;  // W3C traceparent the job was submitted with; "" when none
   std::string idempotency_key;
   int64_t created_ms = 0;
   int64_t finished_ms = 0;   // 0 while any task is pending

@@ -25,6 +25,7 @@ Response Submit(coord::Coordinator* c, Request& req, const Principal& who) {
     }
     sub->correlation_id = req.correlation_id.empty() ? cid : req.correlation_id;
   }
+  sub->traceparent = req.traceparent;
   std::string idem = req.Header("idempotency-key");
   if (idem.size() > 200 || !PrintableAscii(idem)) {
     return Response::Error(InvalidArgument("Idempotency-Key: at most 200 printable ASCII characters"));

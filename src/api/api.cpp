@@ -6,7 +6,8 @@ void RegisterRoutes(Router& router, const ApiDeps& deps) {
   RegisterHealthRoutes(router, deps.ready);
   RegisterJobRoutes(router, deps.coordinator);
   RegisterWorkerRoutes(router, deps.coordinator);
-  RegisterIdentityRoutes(router, deps.identity, deps.clock);
+  RegisterIdentityRoutes(router, deps.identity, deps.clock, AuditTo(deps.events));
+  if (deps.events != nullptr) RegisterEventRoutes(router, deps.events);
   RegisterMetricsRoutes(router, deps.metrics ? deps.metrics : &obs::Metrics::Default());
 }
 

@@ -6,6 +6,7 @@
 #include "api/router.h"
 #include "coord/coordinator.h"
 #include "core/time.h"
+#include "events/event_log.h"
 #include "identity/identity.h"
 #include "obs/metrics.h"
 
@@ -17,7 +18,12 @@ struct ApiDeps {
   Clock* clock = nullptr;
   std::function<bool()> ready;  // /readyz
   obs::Metrics* metrics = nullptr;  // /metrics; nullptr: obs::Metrics::Default()
+  events::EventLog* events = nullptr;  // /v1/events and audit events; nullptr: neither
 };
+
+// Records an audit event (a team or key change) made by `req`'s caller, for `team`.
+using AuditFn = std::function<void(std::string_view type, const Request& req,
+                                   const std::string& team, Json data)>;
 
 // Registers every route on `router`.
 void RegisterRoutes(Router& router, const ApiDeps& deps);
@@ -25,7 +31,11 @@ void RegisterRoutes(Router& router, const ApiDeps& deps);
 // Handlers per resource (handlers/<resource>.cpp).
 void RegisterJobRoutes(Router& router, coord::Coordinator* coordinator);
 void RegisterWorkerRoutes(Router& router, coord::Coordinator* coordinator);
-void RegisterIdentityRoutes(Router& router, identity::Identity* id, Clock* clock);
+void RegisterIdentityRoutes(Router& router, identity::Identity* id, Clock* clock,
+                            AuditFn audit = nullptr);
+void RegisterEventRoutes(Router& router, events::EventLog* log);
+// An AuditFn appending to `log` (nullptr: none).
+AuditFn AuditTo(events::EventLog* log);
 void RegisterHealthRoutes(Router& router, std::function<bool()> ready);
 void RegisterMetricsRoutes(Router& router, obs::Metrics* metrics);
 

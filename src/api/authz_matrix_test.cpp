@@ -60,8 +60,12 @@ class AuthzMatrixTest : public ::testing::Test {
     auto c = coord::Coordinator::Open(&store_, &clock_, co);
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     coordinator_ = std::move(c).value();
+    auto log = events::EventLog::Open(&store_, &clock_);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    events_ = std::move(log).value();
     router_ = std::make_unique<Router>(identity_.get());
-    RegisterRoutes(*router_, {coordinator_.get(), identity_.get(), &clock_, [] { return true; }});
+    RegisterRoutes(*router_, {coordinator_.get(), identity_.get(), &clock_, [] { return true; },
+                              nullptr, events_.get()});
 
     identity::Principal admin{"default", Sha256Hex(bootstrap_), "admin", "", "bootstrap", {}};
     ASSERT_TRUE(identity_->CreateTeam("acme", admin).ok());
@@ -165,6 +169,7 @@ class AuthzMatrixTest : public ::testing::Test {
          }},
         {"GET /v1/whoami", [] { return Sample{"/v1/whoami", "", 200}; }},
         {"GET /metrics", [] { return Sample{"/metrics", "", 200}; }},
+        {"GET /v1/events", [] { return Sample{"/v1/events", "", 200}; }},
     };
   }
 
@@ -187,6 +192,7 @@ class AuthzMatrixTest : public ::testing::Test {
   std::string bootstrap_;
   std::unique_ptr<identity::Identity> identity_;
   std::unique_ptr<coord::Coordinator> coordinator_;
+  std::unique_ptr<events::EventLog> events_;
   std::unique_ptr<Router> router_;
   std::map<std::string, std::map<std::string, std::string>> keys_;
   std::vector<Caller> callers_;

@@ -1,6 +1,7 @@
 // The HTTP request and response as handlers see them, independent of the server underneath.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -32,11 +33,25 @@ struct Request {
   std::string Header(std::string_view name) const;
 };
 
+// Where a streamed response body goes (Server-Sent Events): the server's side of the connection.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  // Sends the bytes now; false once the client went away or the server is stopping.
+  virtual bool Write(std::string_view bytes) = 0;
+  // False once the client closed the connection or the server is stopping.
+  virtual bool Open() = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body is streamed: the server sends the status and headers (no length; the
+  // connection closes at the end), then calls `stream` until it returns. It must return soon
+  // after the sink stops being Open().
+  std::function<void(StreamSink&)> stream;
 
   static Response Json(int status, const skiff::Json& body);
   // {"error":{"code":"invalid_argument","message":"..."}} with the status api/ maps the code to.

@@ -126,6 +126,57 @@ std::string PeerAddress(int fd) {
   return std::string(host) + ":" + port;
 }
 
+// The sink of a streamed response: writes straight to the socket.
+class FdSink : public StreamSink {
+ public:
+  FdSink(FdStream& stream, int fd, const std::atomic<bool>& stopping)
+      : stream_(stream), fd_(fd), stopping_(stopping) {}
+  bool Write(std::string_view bytes) override {
+    if (!Open()) return false;
+    stream_.set_deadline(Clock::now() + std::chrono::seconds(30));
+    boost::system::error_code ec;
+    stream_.write_some(boost::asio::buffer(bytes.data(), bytes.size()), ec);
+    if (ec) failed_ = true;
+    return !failed_;
+  }
+  bool Open() override {
+    if (failed_ || stopping_) return false;
+    // The client sends nothing more on a stream: readable means closed (or junk we ignore).
+    struct pollfd p = {fd_, POLLIN | POLLRDHUP, 0};
+    if (::poll(&p, 1, 0) > 0) {
+      if (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+        failed_ = true;
+      } else {
+        char c;
+        if (::recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0) failed_ = true;
+      }
+    }
+    return !failed_;
+  }
+
+ private:
+  FdStream& stream_;
+  int fd_;
+  const std::atomic<bool>& stopping_;
+  bool failed_ = false;
+};
+
+// Status line and headers of a streamed response; the body ends when the connection closes.
+void WriteStreamHead(FdStream& stream, const Response& r) {
+  http::response<http::empty_body> res;
+  res.version(11);
+  res.result(static_cast<unsigned>(r.status));
+  res.set(http::field::server, "skiff");
+  res.set(http::field::content_type, r.content_type);
+  res.set(http::field::cache_control, "no-cache");
+  for (const auto& [k, v] : r.headers) res.set(k, v);
+  res.keep_alive(false);
+  http::response_serializer<http::empty_body> sr(res);
+  stream.set_deadline(Clock::now() + std::chrono::seconds(30));
+  boost::system::error_code ec;
+  http::write_header(stream, sr, ec);
+}
+
 void WriteResponse(FdStream& stream, const Response& r, bool keep_alive, unsigned version) {
   http::response<http::string_body> res;
   res.version(version);
@@ -286,6 +337,14 @@ void HttpServer::Serve(int fd) {
     res = st.ok() ? router_->Handle(req) : Response::Error(st);
     double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     DecorateResponse(req, res);
+    if (res.stream) {
+      WriteStreamHead(stream, res);
+      FdSink sink(stream, fd, stopping_);
+      res.stream(sink);
+      --busy_;
+      EndRequest(req, res, std::chrono::duration<double>(Clock::now() - t0).count());
+      return;
+    }
     bool keep = msg.keep_alive() && !stopping_;
     WriteResponse(stream, res, keep, msg.version());
     --busy_;

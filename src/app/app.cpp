@@ -15,6 +15,7 @@
 #include "coord/coord_metrics.h"
 #include "coord/coordinator.h"
 #include "core/ids.h"
+#include "events/event_log.h"
 #include "exec/builtin/builtin_executor.h"
 #include "identity/identity.h"
 #include "exec/local/local_executor.h"
@@ -183,8 +184,19 @@ int RunServer(const ServerFlags& f, bool with_workers) {
   coord::Coordinator* c = coordinator->get();
   coord::CoordinatorMetrics coordinator_metrics(c, &obs::Metrics::Default());
 
+  auto event_log = events::EventLog::Open(store.get(), SystemClock());
+  if (!event_log.ok()) {
+    obs::Error("cannot open the event log", {{"error", event_log.status().message()}});
+    return 1;
+  }
+  events::EventLog* log = event_log->get();
+  c->AddListener([log](const std::vector<coord::JobEvent>& batch) {
+    for (const coord::JobEvent& e : batch) log->Append(events::FromJobEvent(e));
+  });
+
   api::Router router(ident->get());
-  api::RegisterRoutes(router, {c, ident->get(), SystemClock(), [] { return true; }});
+  api::RegisterRoutes(router, {c, ident->get(), SystemClock(), [] { return true; },
+                               &obs::Metrics::Default(), log});
   api::ServerOptions sopts;
   sopts.host = host;
   sopts.port = port;
@@ -226,6 +238,7 @@ int RunServer(const ServerFlags& f, bool with_workers) {
   if (workers) workers->Stop(10000);
   (*server)->Stop(5000);
   c->Shutdown();
+  log->Close();
   (*ident)->Shutdown();
   obs::Info("stopped");
   return 0;

@@ -8,6 +8,7 @@ void RegisterRoutes(Router& router, const ApiDeps& deps) {
   RegisterWorkerRoutes(router, deps.coordinator);
   RegisterIdentityRoutes(router, deps.identity, deps.clock, AuditTo(deps.events));
   if (deps.events != nullptr) RegisterEventRoutes(router, deps.events);
+  RegisterLogRoutes(router, deps.coordinator);
   RegisterMetricsRoutes(router, deps.metrics ? deps.metrics : &obs::Metrics::Default());
 }
 

@@ -34,6 +34,7 @@ void RegisterWorkerRoutes(Router& router, coord::Coordinator* coordinator);
 void RegisterIdentityRoutes(Router& router, identity::Identity* id, Clock* clock,
                             AuditFn audit = nullptr);
 void RegisterEventRoutes(Router& router, events::EventLog* log);
+void RegisterLogRoutes(Router& router, coord::Coordinator* coordinator);
 // An AuditFn appending to `log` (nullptr: none).
 AuditFn AuditTo(events::EventLog* log);
 void RegisterHealthRoutes(Router& router, std::function<bool()> ready);

@@ -170,6 +170,9 @@ class AuthzMatrixTest : public ::testing::Test {
         {"GET /v1/whoami", [] { return Sample{"/v1/whoami", "", 200}; }},
         {"GET /metrics", [] { return Sample{"/metrics", "", 200}; }},
         {"GET /v1/events", [] { return Sample{"/v1/events", "", 200}; }},
+        {"GET /v1/logs", [] { return Sample{"/v1/logs", "", 200}; }},
+        {"GET /v1/jobs/{id}/logs",
+         [this] { return Sample{"/v1/jobs/" + NewJob(true) + "/logs", "", 200}; }},
     };
   }
 

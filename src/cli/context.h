@@ -73,6 +73,9 @@ void AddKeyCommands(CLI::App& app, Context& context, Action* action);
 // Adds `whoami` and `login` (checks a server and key, then saves them in the config file).
 void AddAuthCommands(CLI::App& app, Context& context, Action* action);
 
+// Adds `job logs` under `job`.
+void AddJobLogsCommand(CLI::App* job, Context& context, Action* action);
+
 // Adds `events` (the event log, -f to follow).
 void AddEventCommands(CLI::App& app, Context& context, Action* action);
 

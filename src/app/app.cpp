@@ -35,6 +35,7 @@ struct ServerFlags {
   std::string port_file;
   std::string log_level = "info";
   int workers = -1;
+  size_t task_output_bytes = 64 * 1024;
   int64_t lease_ms = 30000;
   size_t max_body = 16u << 20;
   identity::OidcConfig oidc;
@@ -46,6 +47,7 @@ struct WorkerFlags {
   std::string name;
   std::string log_level = "info";
   int concurrency = 0;
+  size_t task_output_bytes = 64 * 1024;
 };
 
 std::string DefaultDataDir() {
@@ -220,6 +222,7 @@ int RunServer(const ServerFlags& f, bool with_workers) {
     worker::WorkerOptions wo;
     wo.name = HostName() + "/in-process";
     wo.concurrency = n;
+    wo.output_limit = f.task_output_bytes;
     workers = std::make_unique<worker::Worker>(c, &executor, wo);
     workers->Start();
   }
@@ -266,6 +269,7 @@ int RunWorker(const WorkerFlags& f) {
   exec::BuiltinExecutor executor(std::make_unique<exec::LocalProcessExecutor>());
   worker::WorkerOptions wo;
   wo.name = f.name.empty() ? HostName() + "/" + std::to_string(::getpid()) : f.name;
+  wo.output_limit = f.task_output_bytes;
   wo.concurrency = f.concurrency > 0 ? f.concurrency
                                      : static_cast<int>(std::thread::hardware_concurrency());
   worker::Worker w(&source, &executor, wo);
@@ -310,6 +314,10 @@ void RegisterCommands(CLI::App& app) {
                                           "coordinator and in-process workers");
   AddServerFlags(up, up_flags.get());
   up->add_option("--workers", up_flags->workers, "in-process worker slots (default: cores)");
+  up->add_option("--task-output-bytes", up_flags->task_output_bytes,
+                 "bytes of each attempt's stdout and of its stderr kept (the tail)")
+      ->check(CLI::Range(size_t{1024}, size_t{64 * 1024}))
+      ->capture_default_str();
   up->callback([up_flags] {
     int rc = RunServer(*up_flags, true);
     if (rc != 0) throw CLI::RuntimeError(rc);
@@ -331,6 +339,10 @@ void RegisterCommands(CLI::App& app) {
   worker->add_option("--concurrency", wf->concurrency, "tasks at once (default: cores)");
   worker->add_option("--name", wf->name, "worker name on attempts (default host/pid)");
   worker->add_option("--log-level", wf->log_level, "debug, info, warn or error");
+  worker->add_option("--task-output-bytes", wf->task_output_bytes,
+                     "bytes of each attempt's stdout and of its stderr kept (the tail)")
+      ->check(CLI::Range(size_t{1024}, size_t{64 * 1024}))
+      ->capture_default_str();
   worker->callback([wf] {
     int rc = RunWorker(*wf);
     if (rc != 0) throw CLI::RuntimeError(rc);

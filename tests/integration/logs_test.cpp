@@ -12,6 +12,7 @@ class LogsTest : public ::testing::Test {
   void SetUp() override {
     TestServerOptions o;
     o.workers = 2;
+    o.extra_args = {"--task-output-bytes", "2048"};
     server_ = std::make_unique<TestServer>(o);
     ASSERT_TRUE(server_->started());
     auto admin = server_->Client();
@@ -113,6 +114,19 @@ TEST_F(LogsTest, BadQueriesAreRefusedWithTheReason) {
   EXPECT_EQ(cli.exit_code, 3);
   EXPECT_NE(cli.err.find("grep"), std::string::npos) << cli.err;
   EXPECT_EQ(Get("acme", "/v1/jobs/" + job + "/logs")["lines"][0]["text"], "hi");
+}
+
+TEST_F(LogsTest, OutputIsBoundedByTaskOutputBytes) {
+  // 5000 numbered lines; the server was started with --task-output-bytes 2048.
+  std::string job = RunJob("acme", ShJob("seq 1 5000"));
+  Json r = Get("acme", "/v1/jobs/" + job + "/logs?stream=stdout");
+  size_t bytes = 0;
+  for (const Json& l : r["lines"]) bytes += l["text"].get<std::string>().size() + 1;
+  EXPECT_LE(bytes, 2048u);
+  EXPECT_GT(bytes, 1500u);
+  EXPECT_EQ(r["lines"].back()["text"], "5000");  // the tail is kept
+  Json first = Get("acme", "/v1/jobs/" + job + "/logs?stream=stdout&grep=^1$");
+  EXPECT_TRUE(first["lines"].empty());
 }
 
 }  // namespace

@@ -33,8 +33,8 @@ struct HttpFamilies {
 
 HttpFamilies& Families() {
   static HttpFamilies f{
-      obs::Metrics::Default().CounterFamily("skiff_http_requests_total",
-                                            "HTTP requests answered, by route template and status."),
+      obs::Metrics::Default().CounterFamily(
+          "skiff_http_requests_total", "HTTP requests answered, by route template and status."),
       obs::Metrics::Default().HistogramFamily(
           "skiff_http_request_duration_seconds",
           "Time from a request read to its response ready, by route template.")};

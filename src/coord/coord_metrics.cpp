@@ -58,9 +58,11 @@ CoordinatorMetrics::CoordinatorMetrics(Coordinator* coordinator, obs::Metrics* m
   f.jobs_retried = &metrics->CounterFamily("skiff_jobs_retried_total",
                                            "Finished jobs whose failed tasks were run again.");
   f.attempts = &metrics->CounterFamily(
-      "skiff_task_attempts_total", "Task attempts that ended, by result (ok, failed, lease_expired).");
+      "skiff_task_attempts_total",
+      "Task attempts that ended, by result (ok, failed, lease_expired).");
   f.tasks_finished = &metrics->CounterFamily(
-      "skiff_tasks_finished_total", "Tasks with a final result (ok, or ko after the last attempt).");
+      "skiff_tasks_finished_total",
+      "Tasks with a final result (ok, or ko after the last attempt).");
   f.attempt_seconds = &metrics->HistogramFamily(
       "skiff_task_attempt_duration_seconds", "Wall time of the task attempts that ran to an end.");
   coordinator->AddListener([f](const std::vector<JobEvent>& batch) {

@@ -180,7 +180,9 @@ void EventLog::WriterLoop() {
     if (closed_) break;
     lock.unlock();
     Status st = Flush();
-    if (!st.ok()) obs::Warn("events: cannot write to the store; retrying", {{"error", st.message()}});
+    if (!st.ok()) {
+      obs::Warn("events: cannot write to the store; retrying", {{"error", st.message()}});
+    }
     lock.lock();
   }
 }

@@ -1,8 +1,8 @@
 // InstrumentedStore: an ObjectStore that forwards every call to another one and records its
 // latency and failures in the metrics registry:
 //   skiff_store_operation_duration_seconds{op,backend}   histogram
-//   skiff_store_errors_total{op,backend,code}            failures other than an expected NotFound
-//                                                        (Get) or FailedPrecondition (conditional Put)
+//   skiff_store_errors_total{op,backend,code}            failures, except a Get's NotFound and a
+//                                                        conditional Put's FailedPrecondition
 // op is get|put|remove|list; backend is the wrapped store's Backend(). Thread-safe like the
 // wrapped store, which must outlive this one.
 #pragma once

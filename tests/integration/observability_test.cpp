@@ -136,7 +136,8 @@ TEST_F(ObservabilityTest, MetricsCountJobsTasksAndRequestsByTemplateAndPassPromt
       1);
   EXPECT_EQ(Sample(text, R"(skiff_http_requests_total{code="404",method="GET",route="unmatched"})"),
             1);
-  EXPECT_GE(Sample(text, R"(skiff_http_request_duration_seconds_count{method="POST",route="/v1/jobs"})"),
+  EXPECT_GE(Sample(text, R"(skiff_http_request_duration_seconds_count{method="POST",)"
+                         R"(route="/v1/jobs"})"),
             2);
   EXPECT_GE(Sample(text, "skiff_journal_commit_duration_seconds_count"), 1);
   EXPECT_GE(Sample(text, "skiff_journal_commit_records_sum"), 2);
@@ -150,7 +151,8 @@ TEST_F(ObservabilityTest, MetricsCountJobsTasksAndRequestsByTemplateAndPassPromt
 
   std::string path = server_->scratch() + "/metrics.txt";
   WriteFileOrDie(path, text);
-  auto check = RunProcess({"/bin/sh", "-c", "promtool check metrics < " + path}, {}, server_->scratch());
+  auto check =
+      RunProcess({"/bin/sh", "-c", "promtool check metrics < " + path}, {}, server_->scratch());
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
 }
 
@@ -216,7 +218,8 @@ TEST_F(ObservabilityTest, CorrelationIdAndTraceparentTravelWithTheJob) {
   EXPECT_EQ(last_response_.Header("x-correlation-id"), "order-7");
   EXPECT_EQ(job["correlation_id"], "order-7");
   EXPECT_EQ(job["traceparent"], kTraceparent);
-  EXPECT_EQ(job["attempts"]["t-0001"][0]["stdout_tail"], std::string("order-7|") + kTraceparent + "\n");
+  EXPECT_EQ(job["attempts"]["t-0001"][0]["stdout_tail"],
+            std::string("order-7|") + kTraceparent + "\n");
 
   // No header: the request's generated id is echoed and is the job's id. A malformed traceparent
   // is ignored (W3C), not an error.

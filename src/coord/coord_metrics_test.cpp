@@ -63,6 +63,7 @@ TEST_F(CoordinatorTest, MetricsCountEventsByTeamAndReadStatsAtScrape) {
   EXPECT_EQ(Sample(text, "skiff_jobs_live"), 0);
   cm.reset();  // the collector goes with it
   EXPECT_EQ(Sample(metrics.Render(), "skiff_queue_ready_tasks"), -1);
+  coord_.reset();  // its listener points into `metrics`: stop it before `metrics` goes
 }
 
 }  // namespace

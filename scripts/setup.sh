@@ -10,6 +10,7 @@ packages=(
   # Tests only: the example template examples/templates/video-preview runs ffmpeg (and its test
   # checks the output with ffprobe). Workers that run that template need ffmpeg too.
   ffmpeg
+  prometheus-cpp-dev prometheus
 )
 missing=()
 for p in "${packages[@]}"; do

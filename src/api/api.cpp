@@ -7,11 +7,14 @@ void RegisterRoutes(Router& router, const ApiDeps& deps) {
   RegisterJobRoutes(router, deps.coordinator, deps.catalog);
   if (deps.catalog != nullptr) RegisterCatalogRoutes(router, deps.catalog);
   RegisterWorkerRoutes(router, deps.coordinator);
-  RegisterIdentityRoutes(router, deps.identity, deps.clock);
+  RegisterIdentityRoutes(router, deps.identity, deps.clock, AuditTo(deps.events));
   if (deps.usage != nullptr) RegisterUsageRoutes(router, deps.usage, deps.clock);
   if (deps.notifier != nullptr) {
     RegisterNotifyRoutes(router, deps.notifier, deps.coordinator, deps.identity);
   }
+  if (deps.events != nullptr) RegisterEventRoutes(router, deps.events);
+  RegisterLogRoutes(router, deps.coordinator);
+  RegisterMetricsRoutes(router, deps.metrics ? deps.metrics : &obs::Metrics::Default());
 }
 
 Status CheckQuery(const Request& req, std::initializer_list<std::string_view> allowed) {

@@ -62,6 +62,9 @@ class AuthzMatrixTest : public ::testing::Test {
     auto c = coord::Coordinator::Open(&store_, &clock_, co);
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     coordinator_ = std::move(c).value();
+    auto log = events::EventLog::Open(&store_, &clock_);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    events_ = std::move(log).value();
     router_ = std::make_unique<Router>(identity_.get());
     catalog_ = std::make_unique<catalog::Catalog>(&store_, &clock_);
     usage_ = std::make_unique<usage::UsageMeter>(&store_, nullptr);
@@ -71,6 +74,7 @@ class AuthzMatrixTest : public ::testing::Test {
     deps.catalog = catalog_.get();
     deps.usage = usage_.get();
     deps.notifier = notifier_.get();
+    deps.events = events_.get();
     RegisterRoutes(*router_, deps);
 
     identity::Principal admin{"default", Sha256Hex(bootstrap_), "admin", "", "bootstrap", {}};
@@ -198,6 +202,11 @@ class AuthzMatrixTest : public ::testing::Test {
         {"GET /v1/catalog/{name}", [] { return Sample{"/v1/catalog/pub", "", 200}; }},
         {"GET /v1/catalog/{name}/assets/{asset}",
          [] { return Sample{"/v1/catalog/pub/assets/a.txt", "", 200}; }},
+        {"GET /metrics", [] { return Sample{"/metrics", "", 200}; }},
+        {"GET /v1/events", [] { return Sample{"/v1/events", "", 200}; }},
+        {"GET /v1/logs", [] { return Sample{"/v1/logs", "", 200}; }},
+        {"GET /v1/jobs/{id}/logs",
+         [this] { return Sample{"/v1/jobs/" + NewJob(true) + "/logs", "", 200}; }},
     };
   }
 
@@ -223,6 +232,7 @@ class AuthzMatrixTest : public ::testing::Test {
   std::unique_ptr<usage::UsageMeter> usage_;
   std::unique_ptr<notify::Notifier> notifier_;
   std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<events::EventLog> events_;
   std::unique_ptr<Router> router_;
   std::map<std::string, std::map<std::string, std::string>> keys_;
   std::vector<Caller> callers_;

@@ -24,9 +24,23 @@ struct Request {
   std::string route;    // the matched pattern ("/v1/jobs/{id}"), for logs and metrics
   std::string user_id;  // the authenticated caller, for logs
   std::string team;
+  // Set by the server before routing (api/observe.h): the X-Correlation-Id sent (when valid) or a
+  // generated one, and the W3C traceparent sent ("" when absent or malformed).
+  std::string correlation_id;
+  std::string traceparent;
 
   // The header's value or "".
   std::string Header(std::string_view name) const;
+};
+
+// Where a streamed response body goes (Server-Sent Events): the server's side of the connection.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  // Sends the bytes now; false once the client went away or the server is stopping.
+  virtual bool Write(std::string_view bytes) = 0;
+  // False once the client closed the connection or the server is stopping.
+  virtual bool Open() = 0;
 };
 
 struct Response {
@@ -39,6 +53,10 @@ struct Response {
   // headers cuts the connection before the last chunk, so the client sees an incomplete body.
   using Writer = std::function<bool(std::string_view chunk)>;
   std::function<Status(const Writer& write)> stream;
+  // Server-Sent Events and other endless streams: when set (and `stream` is not), the server sends
+  // the status and headers (no length; the connection closes at the end), then calls
+  // `event_stream` until it returns. It must return soon after the sink stops being Open().
+  std::function<void(StreamSink&)> event_stream;
 
   static Response Json(int status, const skiff::Json& body);
   // {"error":{"code":"invalid_argument","message":"..."}} with the status api/ maps the code to.

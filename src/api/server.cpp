@@ -17,6 +17,7 @@
 #include <cstdio>
 
 #include "api/fd_stream.h"
+#include "api/observe.h"
 #include "api/tls.h"
 #include "api/wire.h"
 #include "obs/log.h"
@@ -84,6 +85,57 @@ bool WriteStreamed(FdStream& stream, const Response& r, bool keep_alive, unsigne
   if (!chunked) return false;
   stream.write_some(boost::asio::buffer("0\r\n\r\n", 5), ec);
   return !ec && keep_alive;
+}
+
+// The sink of a streamed response: writes straight to the socket.
+class FdSink : public StreamSink {
+ public:
+  FdSink(FdStream& stream, int fd, const std::atomic<bool>& stopping)
+      : stream_(stream), fd_(fd), stopping_(stopping) {}
+  bool Write(std::string_view bytes) override {
+    if (!Open()) return false;
+    stream_.set_deadline(Clock::now() + std::chrono::seconds(30));
+    boost::system::error_code ec;
+    stream_.write_some(boost::asio::buffer(bytes.data(), bytes.size()), ec);
+    if (ec) failed_ = true;
+    return !failed_;
+  }
+  bool Open() override {
+    if (failed_ || stopping_) return false;
+    // The client sends nothing more on a stream: readable means closed (or junk we ignore).
+    struct pollfd p = {fd_, POLLIN | POLLRDHUP, 0};
+    if (::poll(&p, 1, 0) > 0) {
+      if (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+        failed_ = true;
+      } else {
+        char c;
+        if (::recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0) failed_ = true;
+      }
+    }
+    return !failed_;
+  }
+
+ private:
+  FdStream& stream_;
+  int fd_;
+  const std::atomic<bool>& stopping_;
+  bool failed_ = false;
+};
+
+// Status line and headers of a streamed response; the body ends when the connection closes.
+void WriteStreamHead(FdStream& stream, const Response& r) {
+  http::response<http::empty_body> res;
+  res.version(11);
+  res.result(static_cast<unsigned>(r.status));
+  res.set(http::field::server, "skiff");
+  res.set(http::field::content_type, r.content_type);
+  res.set(http::field::cache_control, "no-cache");
+  for (const auto& [k, v] : r.headers) res.set(k, v);
+  res.keep_alive(false);
+  http::response_serializer<http::empty_body> sr(res);
+  stream.set_deadline(Clock::now() + std::chrono::seconds(30));
+  boost::system::error_code ec;
+  http::write_header(stream, sr, ec);
 }
 
 void WriteResponse(FdStream& stream, const Response& r, bool keep_alive, unsigned version) {
@@ -267,25 +319,26 @@ void HttpServer::ServeRequests(FdStream& stream, const std::string& remote) {
     unsigned version = msg.version();
     Request req = RequestFromBeast(parser.release(), remote);
     auto t0 = Clock::now();
+    BeginRequest(req);
     Response res = Dispatch(*router_, req);
+    DecorateResponse(req, res);
     keep = keep && !stopping_;
+    if (res.event_stream && !res.stream) {
+      // An endless stream (Server-Sent Events): the connection ends with it.
+      WriteStreamHead(stream, res);
+      FdSink sink(stream, fd, stopping_);
+      res.event_stream(sink);
+      --busy_;
+      EndRequest(req, res, std::chrono::duration<double>(Clock::now() - t0).count());
+      return;
+    }
     if (res.stream) {
       keep = WriteStreamed(stream, res, keep, version) && keep;
     } else {
       WriteResponse(stream, res, keep, version);
     }
     --busy_;
-    double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    obs::Level level = res.status >= 500   ? obs::Level::kError
-                       : res.status >= 400 ? obs::Level::kInfo
-                                           : obs::Level::kDebug;
-    if (obs::Enabled(level)) {
-      obs::Log(level, "request", {{"method", req.method}, {"path", req.path},
-                                  {"route", req.route}, {"status", res.status},
-                                  {"latency_ms", ms}, {"remote", remote},
-                                  {"team", req.team}, {"user_id", req.user_id},
-                                  {"correlation_id", req.Header("x-correlation-id")}});
-    }
+    EndRequest(req, res, std::chrono::duration<double>(Clock::now() - t0).count());
     if (!keep) return;
   }
 }

@@ -13,13 +13,16 @@
 #include "api/api.h"
 #include "api/server.h"
 #include "catalog/catalog.h"
+#include "coord/coord_metrics.h"
 #include "coord/coordinator.h"
 #include "core/ids.h"
+#include "events/event_log.h"
 #include "exec/builtin/builtin_executor.h"
 #include "identity/identity.h"
 #include "exec/local/local_executor.h"
 #include "notify/notifier.h"
 #include "obs/log.h"
+#include "store/instrumented_store.h"
 #include "store/open_store.h"
 #include "usage/usage.h"
 #include "worker/http_task_source.h"
@@ -35,6 +38,7 @@ struct ServerFlags {
   std::string port_file;
   std::string log_level = "info";
   int workers = -1;
+  size_t task_output_bytes = 64 * 1024;
   int64_t lease_ms = 30000;
   size_t max_body = 16u << 20;
   int request_timeout_ms = 30000;
@@ -54,6 +58,7 @@ struct WorkerFlags {
   std::string log_level = "info";
   std::string ca_cert;
   int concurrency = 0;
+  size_t task_output_bytes = 64 * 1024;
 };
 
 std::string DefaultDataDir() {
@@ -159,7 +164,8 @@ int RunServer(const ServerFlags& f, bool with_workers) {
     obs::Error("cannot open the store", {{"error", opened.status().message()}});
     return 2;
   }
-  std::unique_ptr<store::ObjectStore> store = std::move(opened).value();
+  std::unique_ptr<store::ObjectStore> store = std::make_unique<store::InstrumentedStore>(
+      std::move(opened).value(), &obs::Metrics::Default());
 
   bool created = false;
   auto key = BootstrapKey(data, &created);
@@ -192,6 +198,17 @@ int RunServer(const ServerFlags& f, bool with_workers) {
     return 1;
   }
   coord::Coordinator* c = coordinator->get();
+  coord::CoordinatorMetrics coordinator_metrics(c, &obs::Metrics::Default());
+
+  auto event_log = events::EventLog::Open(store.get(), SystemClock());
+  if (!event_log.ok()) {
+    obs::Error("cannot open the event log", {{"error", event_log.status().message()}});
+    return 1;
+  }
+  events::EventLog* log = event_log->get();
+  c->AddListener([log](const std::vector<coord::JobEvent>& batch) {
+    for (const coord::JobEvent& e : batch) log->Append(events::FromJobEvent(e));
+  });
 
   // Usage and notifications hear of finished jobs before any request is served (a finish left
   // unacknowledged by the previous run is delivered to them again now).
@@ -221,6 +238,8 @@ int RunServer(const ServerFlags& f, bool with_workers) {
   deps.catalog = &catalog;
   deps.usage = &meter;
   deps.notifier = &notifier;
+  deps.metrics = &obs::Metrics::Default();
+  deps.events = log;
   api::RegisterRoutes(router, deps);
   std::unique_ptr<api::RateLimiter> limiter;
   if (f.rate_limit > 0) {
@@ -253,11 +272,14 @@ int RunServer(const ServerFlags& f, bool with_workers) {
     worker::WorkerOptions wo;
     wo.name = HostName() + "/in-process";
     wo.concurrency = n;
+    wo.output_limit = f.task_output_bytes;
     workers = std::make_unique<worker::Worker>(c, &executor, wo);
     workers->Start();
   }
-  obs::Info("skiff is up", {{"url", ((*server)->tls() ? "https://" : "http://") + f.listen.substr(0, f.listen.rfind(':')) + ":" +
-                                        std::to_string((*server)->port())},
+  std::string url = std::string((*server)->tls() ? "https://" : "http://") +
+                    f.listen.substr(0, f.listen.rfind(':')) + ":" +
+                    std::to_string((*server)->port());
+  obs::Info("skiff is up", {{"url", url},
                             {"data", data},
                             {"store", std::string(store->Backend())},
                             {"workers", with_workers ? n : 0},
@@ -273,6 +295,7 @@ int RunServer(const ServerFlags& f, bool with_workers) {
   c->Shutdown();  // delivers queued events to usage and notify first
   notifier.Stop();
   meter.Stop();
+  log->Close();
   (*ident)->Shutdown();
   obs::Info("stopped");
   return 0;
@@ -300,6 +323,7 @@ int RunWorker(const WorkerFlags& f) {
   exec::BuiltinExecutor executor(std::make_unique<exec::LocalProcessExecutor>());
   worker::WorkerOptions wo;
   wo.name = f.name.empty() ? HostName() + "/" + std::to_string(::getpid()) : f.name;
+  wo.output_limit = f.task_output_bytes;
   wo.concurrency = f.concurrency > 0 ? f.concurrency
                                      : static_cast<int>(std::thread::hardware_concurrency());
   worker::Worker w(&source, &executor, wo);
@@ -364,6 +388,10 @@ void RegisterCommands(CLI::App& app) {
                                           "coordinator and in-process workers");
   AddServerFlags(up, up_flags.get());
   up->add_option("--workers", up_flags->workers, "in-process worker slots (default: cores)");
+  up->add_option("--task-output-bytes", up_flags->task_output_bytes,
+                 "bytes of each attempt's stdout and of its stderr kept (the tail)")
+      ->check(CLI::Range(size_t{1024}, size_t{64 * 1024}))
+      ->capture_default_str();
   up->callback([up_flags] {
     int rc = RunServer(*up_flags, true);
     if (rc != 0) throw CLI::RuntimeError(rc);
@@ -387,6 +415,10 @@ void RegisterCommands(CLI::App& app) {
   worker->add_option("--log-level", wf->log_level, "debug, info, warn or error");
   worker->add_option("--ca-cert", wf->ca_cert,
                      "PEM file of the CA to trust for an https server (else $SKIFF_CA_CERT)");
+  worker->add_option("--task-output-bytes", wf->task_output_bytes,
+                     "bytes of each attempt's stdout and of its stderr kept (the tail)")
+      ->check(CLI::Range(size_t{1024}, size_t{64 * 1024}))
+      ->capture_default_str();
   worker->callback([wf] {
     int rc = RunWorker(*wf);
     if (rc != 0) throw CLI::RuntimeError(rc);

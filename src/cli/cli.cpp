@@ -76,6 +76,7 @@ int Main(int argc, char** argv, const std::function<void(CLI::App&)>& register_m
   AddKeyCommands(app, context, &action);
   AddAuthCommands(app, context, &action);
   AddUsageCommands(app, context, &action);
+  AddEventCommands(app, context, &action);
   if (register_more) register_more(app);
 
   try {

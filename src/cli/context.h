@@ -87,6 +87,12 @@ void AddUsageCommands(CLI::App& app, Context& context, Action* action);
 // Adds `whoami` and `login` (checks a server and key, then saves them in the config file).
 void AddAuthCommands(CLI::App& app, Context& context, Action* action);
 
+// Adds `job logs` under `job`.
+void AddJobLogsCommand(CLI::App* job, Context& context, Action* action);
+
+// Adds `events` (the event log, -f to follow).
+void AddEventCommands(CLI::App& app, Context& context, Action* action);
+
 // --expires-in: a positive count with a unit, "3600s", "90m", "12h" or "30d", as seconds.
 // InvalidArgument otherwise (no unit, zero, over ten years).
 Result<int64_t> ParseExpiresIn(const std::string& text);

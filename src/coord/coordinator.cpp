@@ -263,6 +263,7 @@ Coordinator::JobState* Coordinator::FindLocked(const std::string& id, const Call
 
 void Coordinator::MakeReadyLocked(JobState* js, uint32_t task) {
   js->ready.push_back(task);
+  js->ready_since.push_back(clock_->NowMs());
   if (!js->in_ring) {
     js->in_ring = true;
     ring_.push_back(js);
@@ -464,6 +465,7 @@ Result<Json> Coordinator::Cancel(const std::string& id, const Caller& caller) {
     // Drop its queue entries: a later Retry queues the ko tasks again, and stale duplicates would
     // let a retried task skip its backoff.
     js->ready.clear();
+    js->ready_since.clear();
     if (js->in_ring) {
       ring_.erase(std::remove(ring_.begin(), ring_.end(), js), ring_.end());
       js->in_ring = false;
@@ -521,6 +523,7 @@ Result<LeaseResponse> Coordinator::Lease(const LeaseRequest& req) {
     skipped = 0;
     uint32_t i = js->ready.front();
     js->ready.pop_front();
+    js->ready_since.pop_front();
     if (js->ready.empty()) {
       js->in_ring = false;
     } else {
@@ -689,6 +692,7 @@ void Coordinator::EmitLocked(const Job& job, std::string_view type, int64_t now,
   e.team = job.team;
   e.user_id = job.user_id;
   e.correlation_id = job.correlation_id;
+  e.traceparent = job.traceparent;
   e.task = task;
   if (task >= 0) e.task_id = TaskId(static_cast<size_t>(task), job.size());
   e.attempt = attempt;
@@ -939,6 +943,12 @@ CoordinatorStats Coordinator::Stats() {
   std::lock_guard<std::mutex> lock(mu_);
   CoordinatorStats s = stats_;
   s.jobs = jobs_.size();
+  int64_t now = clock_->NowMs();
+  for (const JobState* js : ring_) {
+    if (!js->ready_since.empty()) {
+      s.oldest_ready_ms = std::max(s.oldest_ready_ms, now - js->ready_since.front());
+    }
+  }
   for (auto& [id, js] : jobs_) {
     if (js->job.finished_ms == 0) ++s.live_jobs;
     s.ready_tasks += js->ready.size();

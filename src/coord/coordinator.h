@@ -81,6 +81,7 @@ struct CoordinatorStats {
   uint64_t leases_granted = 0;
   uint64_t leases_expired = 0;
   uint64_t retries = 0;
+  int64_t oldest_ready_ms = 0;  // how long the task waiting longest for a worker has waited
 };
 
 class Coordinator : public TaskSource {
@@ -133,6 +134,7 @@ class Coordinator : public TaskSource {
   struct JobState {
     Job job;
     std::deque<uint32_t> ready;
+    std::deque<int64_t> ready_since;  // when each `ready` entry was queued (ms), in step with it
     bool in_ring = false;
     std::unordered_map<uint32_t, int64_t> lease_deadline;  // task -> ms; running tasks only
     uint64_t unpersisted_since = 0;                        // 0: the stored document is current

@@ -45,6 +45,7 @@ struct JobEvent {
   std::string team;
   std::string user_id;
   std::string correlation_id;
+  std::string traceparent;  // the job's W3C traceparent, "" when it has none
   int64_t task = -1;    // task index; -1 for job events
   std::string task_id;  // TaskId(task, tasks): "" for job events
   int attempt = 0;      // attempt number (task events)

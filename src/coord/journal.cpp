@@ -11,6 +11,7 @@
 #include <cstring>
 #include <vector>
 
+#include "coord/coord_metrics.h"
 #include "obs/log.h"
 
 namespace skiff::coord {
@@ -231,6 +232,7 @@ void Journal::CommitLoop() {
     }
     size_t off = 0;
     Status st;
+    auto t0 = std::chrono::steady_clock::now();
     while (off < batch.size()) {
       ssize_t n = ::write(fd_, batch.data() + off, batch.size() - off);
       if (n < 0) {
@@ -258,6 +260,8 @@ void Journal::CommitLoop() {
       continue;
     }
     segment_size_ += batch.size();
+    double commit_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ObserveJournalCommit(commit_s, batch_last - batch_first + 1, batch.size());
     {
       std::lock_guard<std::mutex> lock(mu_);
       durable_seq_ = batch_last;

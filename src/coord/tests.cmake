@@ -5,4 +5,5 @@ skiff_test(coord_test unit "skiff_coord;skiff_store"
   src/coord/coordinator_recovery_test.cpp
   src/coord/coordinator_events_test.cpp
   src/coord/coordinator_replay_test.cpp
+  src/coord/coord_metrics_test.cpp
 )

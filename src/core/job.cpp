@@ -165,6 +165,7 @@ Job NewJob(JobSubmission sub, std::string id, std::string team, std::string user
   job.name = std::move(sub.name);
   job.correlation_id = std::move(sub.correlation_id);
   job.template_ref = std::move(sub.template_ref);
+  job.traceparent = std::move(sub.traceparent);
   job.created_ms = now_ms;
   job.spec = std::move(sub.spec);
   job.params = std::move(sub.params);
@@ -203,6 +204,7 @@ Status RenderTask(const Job& job, size_t index, int attempt, std::vector<std::st
   (*env)["SKIFF_TASK"] = task_id;
   (*env)["SKIFF_ATTEMPT"] = std::to_string(attempt);
   (*env)["SKIFF_CORRELATION_ID"] = job.correlation_id;
+  if (!job.traceparent.empty()) (*env)["TRACEPARENT"] = job.traceparent;
   return OkStatus();
 }
 
@@ -312,6 +314,7 @@ Json JobToDocument(const Job& job, bool include_tasks) {
   doc["user_id"] = job.user_id;
   doc["name"] = job.name;
   doc["correlation_id"] = job.correlation_id;
+  if (!job.traceparent.empty()) doc["traceparent"] = job.traceparent;
   if (!job.idempotency_key.empty()) doc["idempotency_key"] = job.idempotency_key;
   if (!job.template_ref.empty()) doc["template"] = job.template_ref;
   doc["created_at"] = FormatTime(job.created_ms);
@@ -428,6 +431,14 @@ void AppendAttempt(std::string& out, const Attempt& a) {
     AppendInt(out, a.cpu_ms);
     out += ",\"max_rss_kb\":";
     AppendInt(out, a.max_rss_kb);
+    for (auto [name, value] : {std::pair{"stdout_bytes", a.stdout_bytes},
+                               std::pair{"stderr_bytes", a.stderr_bytes}}) {
+      if (value == 0) continue;
+      out += ",\"";
+      out += name;
+      out += "\":";
+      AppendInt(out, value);
+    }
     for (auto [name, value] : {std::pair{"stdout_tail", &a.stdout_tail},
                                std::pair{"stderr_tail", &a.stderr_tail},
                                std::pair{"error", &a.error}}) {
@@ -494,8 +505,8 @@ std::string DumpJobDocument(const Job& job, bool for_api) {
 Result<Job> JobFromDocument(const Json& doc) {
   if (!doc.is_object()) return InvalidArgument("job document: expected an object");
   static const std::set<std::string> kKnown = {
-      "schema", "id", "team", "user_id", "name", "correlation_id", "idempotency_key", "template",
-      "created_at", "finished_at", "cancelled_at", "round", "finish_acked", "seq", "spec",
+      "schema", "id", "team", "user_id", "name", "correlation_id", "traceparent", "idempotency_key",
+      "template", "created_at", "finished_at", "cancelled_at", "round", "finish_acked", "seq", "spec",
       "params", "items", "tasks", "attempts", "status", "counts", "notify"};
   Job job;
   for (auto it = doc.begin(); it != doc.end(); ++it) {
@@ -508,6 +519,7 @@ Result<Job> JobFromDocument(const Json& doc) {
   RETURN_IF_ERROR(Read(doc, "user_id", &job.user_id, p));
   RETURN_IF_ERROR(Read(doc, "name", &job.name, p));
   RETURN_IF_ERROR(Read(doc, "correlation_id", &job.correlation_id, p));
+  RETURN_IF_ERROR(Read(doc, "traceparent", &job.traceparent, p));
   RETURN_IF_ERROR(Read(doc, "idempotency_key", &job.idempotency_key, p));
   RETURN_IF_ERROR(Read(doc, "template", &job.template_ref, p));
   RETURN_IF_ERROR(ReadTime(doc, "created_at", &job.created_ms, p));

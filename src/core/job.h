@@ -72,6 +72,7 @@ struct Job {
   std::string user_id;
   std::string name;
   std::string correlation_id;
+  std::string traceparent;  // W3C traceparent the job was submitted with; "" when none
   std::string idempotency_key;
   std::string template_ref;  // "name@version" of the catalog template it came from, or ""
   int64_t created_ms = 0;

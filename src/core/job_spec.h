@@ -28,6 +28,7 @@ struct TaskSpec {
 struct JobSubmission {
   std::string name;
   std::string correlation_id;
+  std::string traceparent;  // W3C trace context of the submitting request (a header, not the body)
   TaskSpec spec;
   Json params = Json::object();  // object of scalars
   Json items;                    // array of objects of scalars, or null when only item_count

@@ -306,7 +306,12 @@ TEST(RenderTaskTest, ItemsParamsBuiltinsAndEnv) {
   EXPECT_EQ(env.at("SKIFF_TASK"), "t-0002");
   EXPECT_EQ(env.at("SKIFF_ATTEMPT"), "3");
   EXPECT_EQ(env.at("SKIFF_CORRELATION_ID"), "corr");
+  EXPECT_EQ(env.count("TRACEPARENT"), 0u);  // none submitted, none invented
   EXPECT_TRUE(CheckRenders(job).ok());
+
+  job.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  ASSERT_TRUE(RenderTask(job, 0, 1, &argv, &env).ok());
+  EXPECT_EQ(env.at("TRACEPARENT"), job.traceparent);
 }
 
 TEST(RenderTaskTest, ErrorNamesTaskAndPlaceholder) {
@@ -337,6 +342,7 @@ Job RichJob() {
   JobSubmission sub;
   sub.name = "thumbnails";
   sub.correlation_id = "corr-1";
+  sub.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   sub.spec.argv = {"convert", "{{src}}"};
   sub.spec.env = {{"LANG", "C"}};
   sub.spec.timeout_s = 60.25;
@@ -371,6 +377,7 @@ void ExpectSameJob(const Job& a, const Job& b) {
   EXPECT_EQ(a.user_id, b.user_id);
   EXPECT_EQ(a.name, b.name);
   EXPECT_EQ(a.correlation_id, b.correlation_id);
+  EXPECT_EQ(a.traceparent, b.traceparent);
   EXPECT_EQ(a.idempotency_key, b.idempotency_key);
   EXPECT_EQ(a.created_ms, b.created_ms);
   EXPECT_EQ(a.finished_ms, b.finished_ms);
@@ -593,6 +600,7 @@ TEST(DumpJobDocumentTest, SameValueAsTheJsonTreeForEveryKindOfTask) {
   ok.exit = 0;
   ok.wall_ms = 12;
   ok.stdout_tail = "line 1\nline 2\t\x01 \xff invalid";
+  ok.stdout_bytes = 123456;
   ApplyAttemptEnd(job, 0, 1, ok, 1002);
   ApplyLease(job, 1, "w", 1003);
   AttemptEnd failed;

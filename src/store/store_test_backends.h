@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "store/fs/fs_store.h"
+#include "store/instrumented_store.h"
 #include "store/memory/memory_store.h"
 #include "store/s3/testing/s3_test_backends.h"
 #include "testing/temp_dir.h"
@@ -68,6 +69,20 @@ class FsBackend {
   std::unique_ptr<FsStore> peer_;
 };
 
+// The metrics decorator over a MemoryStore: it must behave exactly like what it wraps.
+class InstrumentedBackend {
+ public:
+  InstrumentedBackend() : store_(std::make_unique<MemoryStore>(), &metrics_) {}
+  ObjectStore& store() { return store_; }
+  ObjectStore& peer() { return store_; }
+  std::vector<std::string> FilesOnDisk() const { return {}; }
+  obs::Metrics& metrics() { return metrics_; }
+
+ private:
+  obs::Metrics metrics_;
+  InstrumentedStore store_;
+};
+
 struct BackendNames {
   template <typename T>
   static std::string GetName(int) {
@@ -75,12 +90,13 @@ struct BackendNames {
     if constexpr (std::is_same_v<T, s3::testing::S3CheckerBackend>) return "S3Checker";
     if constexpr (std::is_same_v<T, s3::testing::S3rverBackend>) return "S3rver";
     if constexpr (std::is_same_v<T, s3::testing::RealS3Backend>) return "RealS3";
+    if constexpr (std::is_same_v<T, InstrumentedBackend>) return "Instrumented";
     return "Fs";
   }
 };
 
 using Backends =
-    ::testing::Types<MemoryBackend, FsBackend, s3::testing::S3CheckerBackend,
+    ::testing::Types<MemoryBackend, FsBackend, InstrumentedBackend, s3::testing::S3CheckerBackend,
                      s3::testing::S3rverBackend, s3::testing::RealS3Backend>;
 
 // Skips the current test when backend `b` cannot run here (GTEST_SKIP says why).

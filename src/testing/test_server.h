@@ -104,6 +104,8 @@ class TestServer {
   int port() const { return port_; }
   const std::string& key() const { return key_; }
   const std::string& data_dir() const { return data_dir_; }
+  // The server's stdout and stderr (its JSON log lines).
+  const std::string& log_path() const { return log_path_; }
   // The test's own scratch folder (beside the data folder), for marker and pid files.
   const std::string& scratch() const { return temp_.path(); }
   pid_t pid() const { return server_ ? server_->pid() : -1; }

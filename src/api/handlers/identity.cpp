@@ -17,7 +17,8 @@ std::optional<Response> CheckTeamOwner(const Principal& who, const std::string& 
   return std::nullopt;
 }
 
-Response CreateTeam(identity::Identity* id, Request& req, const Principal& who) {
+Response CreateTeam(identity::Identity* id, const AuditFn& audit, Request& req,
+                    const Principal& who) {
   if (Status st = CheckQuery(req, {}); !st.ok()) return Response::Error(st);
   auto body = ParseJson(req.body);
   if (!body.ok()) return Response::Error(body.status());
@@ -27,6 +28,7 @@ Response CreateTeam(identity::Identity* id, Request& req, const Principal& who) 
   if (!name) return Response::Error(InvalidArgument("name: required"));
   auto team = id->CreateTeam(*name, who);
   if (!team.ok()) return Response::Error(team.status());
+  if (audit) audit("team.created", req, team->name, {{"by", who.user_id}});
   return Response::Json(201, identity::TeamToJson(*team));
 }
 
@@ -39,7 +41,8 @@ Response ListTeams(identity::Identity* id, Request& req) {
   return Response::Json(200, {{"teams", out}});
 }
 
-Response CreateKey(identity::Identity* id, Clock* clock, Request& req, const Principal& who) {
+Response CreateKey(identity::Identity* id, Clock* clock, const AuditFn& audit, Request& req,
+                   const Principal& who) {
   const std::string& team = req.params["team"];
   if (auto denied = CheckTeamOwner(who, team)) return *denied;
   if (Status st = CheckQuery(req, {}); !st.ok()) return Response::Error(st);
@@ -87,6 +90,10 @@ Response CreateKey(identity::Identity* id, Clock* clock, Request& req, const Pri
   auto created = id->CreateKey(nk, who);
   if (!created.ok()) return Response::Error(created.status());
   Json out = identity::KeyToJson(created->first);
+  if (audit) {
+    audit("key.created", req, team,
+          {{"key_id", created->first.id}, {"role", created->first.role}, {"by", who.user_id}});
+  }
   out["key"] = created->second;  // shown once
   return Response::Json(201, out);
 }
@@ -105,30 +112,36 @@ Response ListKeys(identity::Identity* id, Request& req, const Principal& who) {
   return Response::Json(200, {{"keys", out}});
 }
 
-Response RevokeKey(identity::Identity* id, Request& req, const Principal& who) {
+Response RevokeKey(identity::Identity* id, const AuditFn& audit, Request& req,
+                   const Principal& who) {
   const std::string& team = req.params["team"];
   if (auto denied = CheckTeamOwner(who, team)) return *denied;
   if (Status st = CheckQuery(req, {}); !st.ok()) return Response::Error(st);
   auto k = id->RevokeKey(team, req.params["key"]);
   if (!k.ok()) return Response::Error(k.status());
+  if (audit) audit("key.revoked", req, team, {{"key_id", k->id}, {"by", who.user_id}});
   return Response::Json(200, identity::KeyToJson(*k));
 }
 
 }  // namespace
 
-void RegisterIdentityRoutes(Router& router, identity::Identity* id, Clock* clock) {
+void RegisterIdentityRoutes(Router& router, identity::Identity* id, Clock* clock, AuditFn audit) {
   router.Add("POST", "/v1/teams", Permission::kAdmin,
-             [id](Request& req, const Principal& who) { return CreateTeam(id, req, who); });
+             [id, audit](Request& req, const Principal& who) {
+               return CreateTeam(id, audit, req, who);
+             });
   router.Add("GET", "/v1/teams", Permission::kAdmin,
              [id](Request& req, const Principal&) { return ListTeams(id, req); });
   router.Add("POST", "/v1/teams/{team}/keys", Permission::kOwner,
-             [id, clock](Request& req, const Principal& who) {
-               return CreateKey(id, clock, req, who);
+             [id, clock, audit](Request& req, const Principal& who) {
+               return CreateKey(id, clock, audit, req, who);
              });
   router.Add("GET", "/v1/teams/{team}/keys", Permission::kOwner,
              [id](Request& req, const Principal& who) { return ListKeys(id, req, who); });
   router.Add("DELETE", "/v1/teams/{team}/keys/{key}", Permission::kOwner,
-             [id](Request& req, const Principal& who) { return RevokeKey(id, req, who); });
+             [id, audit](Request& req, const Principal& who) {
+               return RevokeKey(id, audit, req, who);
+             });
   router.Add("GET", "/v1/whoami", Permission::kAny, [](Request&, const Principal& who) {
     Json out = {{"team", who.team}, {"role", who.role}, {"user_id", who.user_id},
                 {"email", who.email}, {"key_id", who.key_id}};

@@ -30,8 +30,9 @@ Response Submit(coord::Coordinator* c, catalog::Catalog* cat, Request& req,
       return Response::Error(InvalidArgument(
           "X-Correlation-Id: at most 128 printable ASCII characters"));
     }
-    sub->correlation_id = cid;
+    sub->correlation_id = req.correlation_id.empty() ? cid : req.correlation_id;
   }
+  sub->traceparent = req.traceparent;
   std::string idem = req.Header("idempotency-key");
   if (idem.size() > 200 || !PrintableAscii(idem)) {
     return Response::Error(InvalidArgument("Idempotency-Key: at most 200 printable ASCII characters"));

@@ -208,6 +208,8 @@ void AddJobCommands(CLI::App& app, Context& ctx, Action* action) {
   CLI::App* watch = job->add_subcommand("watch", "show a job's progress until it finishes");
   watch->add_option("id", args->id, "job id")->required();
   watch->callback(set([](Context& c, const JobArgs& a) { return WatchJob(c, a.id); }));
+
+  AddJobLogsCommand(job, ctx, action);
 }
 
 }  // namespace skiff::cli

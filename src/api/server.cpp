@@ -346,9 +346,11 @@ void HttpServer::Serve(int fd) {
       return;
     }
     bool keep = msg.keep_alive() && !stopping_;
+    // Counted and logged before the answer leaves, so a client that reads /metrics right after
+    // its answer sees its own request counted.
+    EndRequest(req, res, seconds);
     WriteResponse(stream, res, keep, msg.version());
     --busy_;
-    EndRequest(req, res, seconds);
     if (!keep) return;
   }
 }

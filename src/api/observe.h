@@ -28,7 +28,8 @@ void BeginRequest(Request& req);
 // After the handler, before the response is written: echoes X-Correlation-Id.
 void DecorateResponse(const Request& req, Response& res);
 
-// After the response is written: the access-log line ("msg":"access": ts, level, correlation_id,
+// Once the response is ready (before it is written; for a stream, after it ends): the access-log
+// line ("msg":"access": ts, level, correlation_id,
 // traceparent, team, user_id, route, method, path, status, latency_ms, bytes, remote) and the
 // metrics. Never logs headers, bodies or query strings (keys and secrets travel there).
 void EndRequest(const Request& req, const Response& res, double seconds);

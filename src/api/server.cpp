@@ -332,13 +332,15 @@ void HttpServer::ServeRequests(FdStream& stream, const std::string& remote) {
       EndRequest(req, res, std::chrono::duration<double>(Clock::now() - t0).count());
       return;
     }
+    // Counted and logged before the answer leaves, so a client that reads /metrics right after
+    // its answer sees its own request counted.
+    EndRequest(req, res, std::chrono::duration<double>(Clock::now() - t0).count());
     if (res.stream) {
       keep = WriteStreamed(stream, res, keep, version) && keep;
     } else {
       WriteResponse(stream, res, keep, version);
     }
     --busy_;
-    EndRequest(req, res, std::chrono::duration<double>(Clock::now() - t0).count());
     if (!keep) return;
   }
 }

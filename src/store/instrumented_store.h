@@ -3,7 +3,7 @@
 //   skiff_store_operation_duration_seconds{op,backend}   histogram
 //   skiff_store_errors_total{op,backend,code}            failures, except a Get's NotFound and a
 //                                                        conditional Put's FailedPrecondition
-// op is get|put|remove|list; backend is the wrapped store's Backend(). Thread-safe like the
+// op is get|put|put_many|remove|list; backend is the wrapped store's Backend(). Thread-safe like the
 // wrapped store, which must outlive this one.
 #pragma once
 
@@ -21,12 +21,13 @@ class InstrumentedStore : public ObjectStore {
   Result<Object> Get(std::string_view key) override;
   Result<std::string> Put(std::string_view key, std::string_view bytes,
                           const Precondition& pre = Precondition::None()) override;
+  Status PutMany(const std::vector<PutItem>& items) override;
   Status Remove(std::string_view key) override;
   Result<ListResult> List(const ListRequest& req) override;
   std::string_view Backend() const override { return inner_->Backend(); }
 
  private:
-  enum Op { kGet, kPut, kRemove, kList, kOps };
+  enum Op { kGet, kPut, kPutMany, kRemove, kList, kOps };
   void Record(Op op, double seconds, const Status& st);
 
   std::unique_ptr<ObjectStore> inner_;

@@ -72,7 +72,10 @@ class FsBackend {
 // The metrics decorator over a MemoryStore: it must behave exactly like what it wraps.
 class InstrumentedBackend {
  public:
+  static constexpr bool kConditionalPuts = true;
+  static constexpr bool kByteOrderPages = true;
   InstrumentedBackend() : store_(std::make_unique<MemoryStore>(), &metrics_) {}
+  std::string skip_reason() const { return ""; }
   ObjectStore& store() { return store_; }
   ObjectStore& peer() { return store_; }
   std::vector<std::string> FilesOnDisk() const { return {}; }

@@ -35,7 +35,7 @@ struct HttpClientOptions {
   long timeout_ms = 60000;
   // PEM file of the certificate authority to trust for https:// URLs (a self-signed server's
   // certificate, say). "" : $SKIFF_CA_CERT when set, else the system's trust store.
-  std::string ca_cert;
+  std::string ca_cert = {};
 };
 
 class HttpClient {

@@ -168,7 +168,9 @@ TEST(ChaosTest, KillNineServerAndWorkersUnderLoadLosesNothingAcknowledged) {
       for (size_t n = 0; n < at.size(); ++n) {
         EXPECT_EQ(at[n]["n"], n + 1) << id << " " << it.key() << " " << at.dump();
       }
-      if (*it == "ok") EXPECT_EQ(at.back()["result"], "ok") << id << " " << it.key();
+      if (*it == "ok") {
+        EXPECT_EQ(at.back()["result"], "ok") << id << " " << it.key();
+      }
     }
   }
   // Every result acknowledged to the probe is there.

@@ -177,8 +177,11 @@ TEST(HardeningTest, PerKeyRateLimitAnswers429WithRetryAfterAndSparesOtherKeys) {
 TEST(HardeningTest, SigtermDuringASubmitLoadExitsZeroAndKeepsEveryAcknowledgedJob) {
   TestServerOptions o;
   o.workers = 2;
+  o.lease_ms = 2000;  // tasks the killed standalone worker held run again soon after the restart
   TestServer server(o);
   ASSERT_TRUE(server.started());
+  // A standalone worker too: its long-poll leases must end at once when the server stops.
+  std::unique_ptr<skiff::testing::Subprocess> worker = server.StartWorker(2, "standalone");
   std::mutex mu;
   std::vector<std::string> acked;  // guarded by mu
   std::atomic<int> attempted{0}, refused{0}, transport_errors{0};
@@ -234,10 +237,12 @@ TEST(HardeningTest, SigtermDuringASubmitLoadExitsZeroAndKeepsEveryAcknowledgedJo
   stop = true;
   for (auto& t : clients) t.join();
   EXPECT_EQ(status, 0) << "the server did not exit 0 on SIGTERM";
+  EXPECT_LT(stop_ms, 5000) << "long polls or requests in flight held the stop up";
   std::cout << "SIGTERM under load: " << attempted << " submits attempted, " << acked.size()
             << " acknowledged, " << refused << " refused, " << transport_errors
             << " transport errors; the server stopped in " << stop_ms << " ms\n";
 
+  worker->Kill9();
   server.Restart();
   ASSERT_TRUE(server.started());
   IT_ASSIGN_OR_FAIL(std::vector<std::string> listed, server.ListJobIds());

@@ -375,10 +375,19 @@ Result<Json> Coordinator::Submit(JobSubmission sub, const Caller& caller,
 
 Result<Json> Coordinator::GetJob(const std::string& id, const Caller& caller,
                                  bool include_tasks) {
-  std::lock_guard<std::mutex> lock(mu_);
-  JobState* js = FindLocked(id, caller);
-  if (js == nullptr) return NotFound("no job " + id);
-  return JobToApi(js->job, include_tasks);
+  Json answer;
+  uint64_t seq;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    JobState* js = FindLocked(id, caller);
+    if (js == nullptr) return NotFound("no job " + id);
+    answer = JobToApi(js->job, include_tasks);
+    seq = js->job.seq;
+  }
+  // Reads show only what is durable: a result applied but not yet flushed could vanish in a
+  // crash, and a reader must never see a job go back (at most one group commit of waiting).
+  RETURN_IF_ERROR(journal_->WaitDurable(seq));
+  return answer;
 }
 
 Result<std::string> Coordinator::GetJobText(const std::string& id, const Caller& caller,
@@ -396,7 +405,7 @@ Result<std::string> Coordinator::GetJobText(const std::string& id, const Caller&
     JobState* js = FindLocked(id, caller);
     if (js == nullptr) return NotFound("no job " + id);
     seq = js->job.seq + 1;
-    if (js->api_text_seq[slot] == seq) return js->api_text[slot];
+    if (js->api_text_seq[slot] == seq) return js->api_text[slot];  // durable when it was kept
     if (!include_tasks) {
       text = DumpJson(JobToApi(js->job, false));
     } else if (js->job.size() <= kWriteUnderLock) {
@@ -406,6 +415,7 @@ Result<std::string> Coordinator::GetJobText(const std::string& id, const Caller&
     }
   }
   if (copy) text = DumpJobDocument(*copy, /*for_api=*/true);
+  RETURN_IF_ERROR(journal_->WaitDurable(seq - 1));  // as GetJob: only what is durable
   if (text.size() <= kMaxCachedText) {
     std::lock_guard<std::mutex> lock(mu_);
     JobState* js = FindLocked(id, caller);
@@ -421,7 +431,8 @@ Result<std::string> Coordinator::GetJobText(const std::string& id, const Caller&
 Result<ListJobsResult> Coordinator::ListJobs(const ListJobsRequest& req, const Caller& caller) {
   ListJobsResult out;
   if (req.limit == 0) return InvalidArgument("limit: must be at least 1");
-  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t upto = 0;
+  std::unique_lock<std::mutex> lock(mu_);
   auto it = req.cursor.empty() ? jobs_.end() : jobs_.lower_bound(req.cursor);
   while (it != jobs_.begin()) {
     --it;
@@ -433,7 +444,10 @@ Result<ListJobsResult> Coordinator::ListJobs(const ListJobsRequest& req, const C
       break;
     }
     out.jobs.push_back(JobToApi(job, false));
+    upto = std::max(upto, job.seq);
   }
+  lock.unlock();
+  RETURN_IF_ERROR(journal_->WaitDurable(upto));  // as GetJob: only what is durable
   return out;
 }
 

@@ -325,6 +325,9 @@ Result<json> ParseJson(std::string_view text, std::string_view source) {
     }
     return InvalidArgument(std::string(source) + ":" + std::to_string(line) + ":" +
                            std::to_string(offset - line_start + 1) + ": " + JsonErrorWhat(e.what()));
+  } catch (const json::exception& e) {
+    // Not a syntax error but a value nlohmann cannot hold (a number that overflows a double).
+    return InvalidArgument(std::string(source) + ": " + JsonErrorWhat(e.what()));
   }
 }
 

@@ -156,6 +156,15 @@ TEST(ParseJson, ErrorNamesLineAndColumn) {
   EXPECT_EQ(doc.status().message().rfind("job.json:3:7: ", 0), 0u) << doc.status().message();
 }
 
+// Found by fuzz_yaml: a number too large for a double threw out_of_range out of ParseJson.
+TEST(ParseJson, NumberOverflowIsAnErrorNotACrash) {
+  auto doc = ParseJson("20000000E658040060098870688", "job.json");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_EQ(doc.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(doc.status().message().find("job.json"), std::string::npos) << doc.status().message();
+  EXPECT_NE(doc.status().message().find("overflow"), std::string::npos) << doc.status().message();
+}
+
 TEST(ParseDocument, AutoTriesJsonThenYaml) {
   auto json_doc = ParseDocument("{\"a\": \"1\"}", "<stdin>", DocFormat::kAuto);
   ASSERT_TRUE(json_doc.ok());

@@ -41,18 +41,25 @@ std::string PeerAddress(int fd) {
   return std::string(host) + ":" + port;
 }
 
-// Sends a streamed response chunked (HTTP/1.0: plain, ended by closing); false when the connection
-// must close (cut short, or HTTP/1.0).
-bool WriteStreamed(FdStream& stream, const Response& r, bool keep_alive, unsigned version) {
-  const bool chunked = version >= 11;
-  if (!chunked) keep_alive = false;
-  http::response<http::empty_body> res;
+// Status line and headers every answer carries: the status, Server, Content-Type, the handler's
+// headers, and Connection as keep_alive says.
+template <class Body>
+void SetHead(http::response<Body>& res, const Response& r, unsigned version, bool keep_alive) {
   res.version(version);
   res.result(static_cast<unsigned>(r.status));
   res.set(http::field::server, "skiff");
   res.set(http::field::content_type, r.content_type);
   for (const auto& [k, v] : r.headers) res.set(k, v);
   res.keep_alive(keep_alive);
+}
+
+// Sends a streamed response chunked (HTTP/1.0: plain, ended by closing); false when the connection
+// must close (cut short, or HTTP/1.0).
+bool WriteStreamed(FdStream& stream, const Response& r, bool keep_alive, unsigned version) {
+  const bool chunked = version >= 11;
+  if (!chunked) keep_alive = false;
+  http::response<http::empty_body> res;
+  SetHead(res, r, version, keep_alive);
   if (chunked) res.chunked(true);
   http::response_serializer<http::empty_body> sr(res);
   stream.set_deadline(Clock::now() + std::chrono::seconds(30));
@@ -125,13 +132,11 @@ class FdSink : public StreamSink {
 // Status line and headers of a streamed response; the body ends when the connection closes.
 void WriteStreamHead(FdStream& stream, const Response& r) {
   http::response<http::empty_body> res;
-  res.version(11);
-  res.result(static_cast<unsigned>(r.status));
-  res.set(http::field::server, "skiff");
-  res.set(http::field::content_type, r.content_type);
-  res.set(http::field::cache_control, "no-cache");
-  for (const auto& [k, v] : r.headers) res.set(k, v);
-  res.keep_alive(false);
+  SetHead(res, r, 11, false);
+  // no-cache unless the handler said otherwise
+  if (res.find(http::field::cache_control) == res.end()) {
+    res.set(http::field::cache_control, "no-cache");
+  }
   http::response_serializer<http::empty_body> sr(res);
   stream.set_deadline(Clock::now() + std::chrono::seconds(30));
   boost::system::error_code ec;
@@ -140,12 +145,7 @@ void WriteStreamHead(FdStream& stream, const Response& r) {
 
 void WriteResponse(FdStream& stream, const Response& r, bool keep_alive, unsigned version) {
   http::response<http::string_body> res;
-  res.version(version);
-  res.result(static_cast<unsigned>(r.status));
-  res.set(http::field::server, "skiff");
-  res.set(http::field::content_type, r.content_type);
-  for (const auto& [k, v] : r.headers) res.set(k, v);
-  res.keep_alive(keep_alive);
+  SetHead(res, r, version, keep_alive);
   res.body() = r.body;
   res.prepare_payload();
   stream.set_deadline(Clock::now() + std::chrono::seconds(30));
